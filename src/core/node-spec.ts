@@ -1,0 +1,109 @@
+import type { JsonValue } from './document';
+import type { SocketType } from './socket-types';
+
+/**
+ * A node kind as data: ports, params and versioning. The executable part
+ * (`NodeDefinition`) extends this with `execute`; everything the validator,
+ * the editor and `kosmograph nodes --json` need lives here and is plain data.
+ */
+export interface PortSpec {
+  readonly name: string;
+  readonly type: SocketType;
+  readonly label?: string;
+  /** Optional inputs may stay unconnected. Outputs ignore this. */
+  readonly optional?: boolean;
+  readonly description?: string;
+}
+
+interface ParamBase {
+  readonly name: string;
+  readonly label?: string;
+  readonly description?: string;
+}
+
+export interface IntParamSpec extends ParamBase {
+  readonly kind: 'int';
+  readonly default: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly step?: number;
+}
+export interface FloatParamSpec extends ParamBase {
+  readonly kind: 'float';
+  readonly default: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly step?: number;
+}
+export interface EnumParamSpec extends ParamBase {
+  readonly kind: 'enum';
+  readonly default: string;
+  readonly options: readonly string[];
+}
+export interface StringParamSpec extends ParamBase {
+  readonly kind: 'string';
+  readonly default: string;
+  readonly multiline?: boolean;
+  /** Interleaved prompts highlight and count `<i>` markers. */
+  readonly interleaved?: boolean;
+}
+export interface BooleanParamSpec extends ParamBase {
+  readonly kind: 'boolean';
+  readonly default: boolean;
+}
+/** A seed: a non-negative safe integer; the editor adds fixed/random/increment. */
+export interface SeedParamSpec extends ParamBase {
+  readonly kind: 'seed';
+  readonly default: number;
+}
+/** An image source: a path (headless), an http(s) URL, or a data: URL. */
+export interface ImageSourceParamSpec extends ParamBase {
+  readonly kind: 'image';
+  readonly default: string;
+}
+
+export type ParamSpec =
+  | IntParamSpec
+  | FloatParamSpec
+  | EnumParamSpec
+  | StringParamSpec
+  | BooleanParamSpec
+  | SeedParamSpec
+  | ImageSourceParamSpec;
+
+export type ParamValues = Readonly<Record<string, JsonValue>>;
+
+/** Upgrades a node's params from `typeVersion - 1` (the key) to the key's successor. */
+export type ParamMigration = (params: Record<string, JsonValue>) => Record<string, JsonValue>;
+
+export interface NodeSpec {
+  readonly type: string;
+  readonly typeVersion: number;
+  readonly title: string;
+  readonly category: string;
+  readonly description: string;
+  readonly inputs: readonly PortSpec[];
+  readonly outputs: readonly PortSpec[];
+  readonly params: readonly ParamSpec[];
+  /** Output nodes (save, preview) are the roots the executor plans from. */
+  readonly isOutput?: boolean;
+  /**
+   * Migrations by source version: `migrations[1]` turns typeVersion-1 params
+   * into typeVersion-2 params, and so on up to `typeVersion`.
+   */
+  readonly migrations?: Readonly<Record<number, ParamMigration>>;
+}
+
+export type NodeSpecLookup = (type: string) => NodeSpec | undefined;
+
+export function inputPort(spec: NodeSpec, name: string): PortSpec | undefined {
+  return spec.inputs.find((p) => p.name === name);
+}
+
+export function outputPort(spec: NodeSpec, name: string): PortSpec | undefined {
+  return spec.outputs.find((p) => p.name === name);
+}
+
+export function defaultParams(spec: NodeSpec): Record<string, JsonValue> {
+  return Object.fromEntries(spec.params.map((p) => [p.name, p.default]));
+}

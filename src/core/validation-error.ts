@@ -1,0 +1,51 @@
+/** Structured validation problems: one per thing a user has to fix. */
+export const VALIDATION_CODES = [
+  'invalid_document',
+  'duplicate_node_id',
+  'unknown_node_type',
+  'unsupported_node_version',
+  'unknown_port',
+  'missing_input',
+  'type_mismatch',
+  'cycle',
+  'duplicate_input_edge',
+  'dangling_edge',
+  'unknown_param',
+  'param_wrong_type',
+  'param_out_of_range',
+  'param_not_in_enum',
+  'no_output_node',
+] as const;
+
+export type ValidationCode = (typeof VALIDATION_CODES)[number];
+
+export interface ValidationIssue {
+  readonly code: ValidationCode;
+  readonly nodeId?: string;
+  readonly port?: string;
+  readonly param?: string;
+  readonly message: string;
+}
+
+/** Formats an issue as one line: `node "sampler" param "steps": must be at most 150`. */
+export function formatIssue(issue: ValidationIssue): string {
+  const where = [
+    issue.nodeId !== undefined ? `node "${issue.nodeId}"` : undefined,
+    issue.port !== undefined ? `port "${issue.port}"` : undefined,
+    issue.param !== undefined ? `param "${issue.param}"` : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join(' ');
+  return where ? `${where}: ${issue.message}` : issue.message;
+}
+
+/** Thrown by loaders when a document cannot be used; carries every issue found. */
+export class GraphValidationError extends Error {
+  readonly issues: readonly ValidationIssue[];
+  constructor(issues: readonly ValidationIssue[], context?: string) {
+    const head = context ? `${context}: ` : '';
+    super(`${head}${issues.map(formatIssue).join('; ')}`);
+    this.name = 'GraphValidationError';
+    this.issues = issues;
+  }
+}
