@@ -1,4 +1,4 @@
-import type { JsonValue } from './document';
+import type { GraphDocument, JsonValue } from './document';
 import type { RasterImage } from './image';
 import type { NodeSpec } from './node-spec';
 
@@ -27,6 +27,8 @@ export interface ExecuteContext<Services> {
   /** Aborted when the job is cancelled or another node failed; check it between long steps. */
   readonly signal: AbortSignal;
   readonly services: Services;
+  /** The document being run, e.g. to embed in saved PNGs. */
+  readonly graph: GraphDocument;
   /** Reports progress, e.g. a sampler step, with an optional small preview. */
   progress(step: number, total: number, preview?: RasterImage): void;
 }
@@ -37,6 +39,8 @@ export interface ExecuteContext<Services> {
  * core stays free of any runtime.
  */
 export interface NodeDefinition<Services> extends NodeSpec {
+  /** Never served from the cache (e.g. saving, whose PNG embeds the whole current graph). */
+  readonly alwaysRun?: boolean;
   execute(ctx: ExecuteContext<Services>): Promise<NodeResult>;
   /**
    * Extra content that decides the node's output besides params and inputs,
@@ -75,9 +79,11 @@ export class NodeRegistry<Services> {
 
   /** The registry as plain data (no functions), e.g. for `kosmograph nodes --json`. */
   describe(): NodeSpec[] {
-    return this.list().map(({ execute: _execute, cacheSalt: _salt, migrations, ...spec }) => ({
-      ...spec,
-      ...(migrations ? { migrationsFrom: Object.keys(migrations).map(Number) } : {}),
-    }));
+    return this.list().map(
+      ({ execute: _execute, cacheSalt: _salt, alwaysRun: _alwaysRun, migrations, ...spec }) => ({
+        ...spec,
+        ...(migrations ? { migrationsFrom: Object.keys(migrations).map(Number) } : {}),
+      }),
+    );
   }
 }

@@ -85,10 +85,11 @@ export function validateGraph(graph: GraphDocument, lookup: NodeSpecLookup): Val
       message: 'the graph has no output node (add a Save Image or Preview Image node)',
     });
   }
-  for (const id of upstreamClosure(graph.edges, outputs)) {
-    const node = graph.nodes.find((n) => n.id === id);
-    const spec = node && lookup(node.type);
-    if (!node || !spec) continue;
+  const needed = upstreamClosure(graph.edges, outputs);
+  for (const node of graph.nodes) {
+    const id = node.id;
+    const spec = lookup(node.type);
+    if (!needed.has(id) || !spec) continue;
     for (const port of spec.inputs) {
       if (port.optional) continue;
       if (!graph.edges.some((e) => e.to.node === id && e.to.port === port.name)) {

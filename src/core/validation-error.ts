@@ -42,10 +42,20 @@ export function formatIssue(issue: ValidationIssue): string {
 /** Thrown by loaders when a document cannot be used; carries every issue found. */
 export class GraphValidationError extends Error {
   readonly issues: readonly ValidationIssue[];
+  /** The file or source the issues are about, when known. */
+  readonly context: string | undefined;
   constructor(issues: readonly ValidationIssue[], context?: string) {
     const head = context ? `${context}: ` : '';
     super(`${head}${issues.map(formatIssue).join('; ')}`);
     this.name = 'GraphValidationError';
     this.issues = issues;
+    this.context = context;
+  }
+
+  /** One line per issue, each prefixed with the context. */
+  lines(): string[] {
+    return this.issues.map((issue) =>
+      this.context ? `${this.context}: ${formatIssue(issue)}` : formatIssue(issue),
+    );
   }
 }

@@ -105,7 +105,7 @@ export class Executor<Services> {
         async (node) => {
           if (signal.aborted) return;
           const key = keys.get(node.id)!;
-          const hit = this.#cache.get(key);
+          const hit = node.definition.alwaysRun ? undefined : this.#cache.get(key);
           if (hit) {
             cached += 1;
             results.set(node.id, hit);
@@ -128,6 +128,7 @@ export class Executor<Services> {
               params: node.params,
               signal,
               services: this.#services,
+              graph,
               progress: (step, total, preview) =>
                 emit({
                   type: 'node:progress',

@@ -1,0 +1,64 @@
+import type { GraphDocument } from '../src/core/document';
+import { PNG_GRAPH_KEYWORD, serializePngPayload } from '../src/core/graph-png';
+import type { NodeDefinition } from '../src/core/node-definition';
+import { encodePng } from '../src/runtime/image/codec';
+import type { RuntimeServices } from '../src/runtime/services';
+import { imageInput, stringParam } from './port-values';
+
+/** Seed params of the graph, by `nodeId.param`, as embedded next to the graph. */
+function seedsOf(
+  graph: GraphDocument,
+  seedParams: (type: string) => readonly string[],
+): Record<string, number> {
+  const seeds: Record<string, number> = {};
+  for (const node of graph.nodes) {
+    for (const name of seedParams(node.type)) {
+      const value = node.params[name];
+      if (typeof value === 'number') seeds[`${node.id}.${name}`] = value;
+    }
+  }
+  return seeds;
+}
+
+const FILE_PREFIX = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$/;
+
+/**
+ * Saves a PNG with the graph that made it embedded (iTXt "kosmograph"), so
+ * dropping it on the editor or `kosmograph run image.png` reproduces it.
+ * It always runs (never cached) so the embedded graph is the current one.
+ */
+export function saveImageNode(
+  seedParams: (type: string) => readonly string[],
+): NodeDefinition<RuntimeServices> {
+  return {
+    type: 'image.save',
+    typeVersion: 1,
+    title: 'Save Image',
+    category: 'output',
+    description: 'Saves the image as a PNG that embeds this graph.',
+    isOutput: true,
+    alwaysRun: true,
+    inputs: [{ name: 'image', type: 'IMAGE' }],
+    outputs: [],
+    params: [
+      {
+        kind: 'string',
+        name: 'filename_prefix',
+        label: 'File name',
+        default: 'kosmograph',
+        description: 'File name without .png: letters, digits, _ - .',
+      },
+    ],
+    async execute({ inputs, params, graph }) {
+      const prefix = stringParam(params, 'filename_prefix');
+      if (!FILE_PREFIX.test(prefix)) {
+        throw new Error(`file name "${prefix}" may only use letters, digits, _ - . (up to 100 characters)`);
+      }
+      const image = imageInput(inputs, 'image');
+      const models = Object.fromEntries((graph.models ?? []).map((m) => [m.id, m.sha256]));
+      const text = serializePngPayload({ graph, seeds: seedsOf(graph, seedParams), models });
+      const png = encodePng(image, [{ keyword: PNG_GRAPH_KEYWORD, text }]);
+      return { outputs: {}, artifacts: [{ kind: 'image', fileName: `${prefix}.png`, image, png }] };
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CliError, EXIT } from './cli-error';
+
+export const USAGE = `kosmograph — run kosmograph graphs headless
+
+usage:
+  kosmograph run <graph.json|image.png> [--out DIR] [--backend auto|cpu|wasm]
+                 [--set NODE.PARAM=VALUE]... [--input NODE=FILE]... [--seed N] [--json]
+  kosmograph validate <graph.json|image.png>
+  kosmograph nodes [--json]
+
+exit codes: 0 done, 1 a node failed, 2 invalid graph or arguments, 130 interrupted`;
+
+const backendSchema = z.enum(['auto', 'cpu', 'wasm']);
+const seedSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export type CliCommand =
+  | {
+      readonly command: 'run';
+      readonly graphPath: string;
+      readonly outDir: string;
+      readonly backend: z.infer<typeof backendSchema>;
+      readonly sets: readonly string[];
+      readonly inputs: readonly string[];
+      readonly seed?: number;
+      readonly json: boolean;
+    }
+  | { readonly command: 'validate'; readonly graphPath: string; readonly json: boolean }
+  | { readonly command: 'nodes'; readonly json: boolean }
+  | { readonly command: 'help' };
+
+const usageError = (message: string) =>
+  new CliError(EXIT.invalid, [message, 'run `kosmograph --help` for usage']);
+
+/** Parses argv (without node and script) into a command; bad arguments throw a CliError with exit 2. */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>;
+  const options = {
+    out: { type: 'string', short: 'o' },
+    backend: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    input: { type: 'string', multiple: true },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') return { command: 'help' };
+  const json = values.json ?? false;
+  const onePath = () => {
+    if (rest.length !== 1) throw usageError(`${command} takes exactly one graph file (.json or .png)`);
+    return rest[0]!;
+  };
+  switch (command) {
+    case 'run': {
+      const backend = backendSchema.safeParse(values.backend ?? 'auto');
+      if (!backend.success) throw usageError(`--backend must be auto, cpu or wasm (got "${values.backend}")`);
+      let seed: number | undefined;
+      if (values.seed !== undefined) {
+        const parsedSeed = seedSchema.safeParse(values.seed);
+        if (!parsedSeed.success || values.seed.trim() === '') {
+          throw usageError(
+            `--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got "${values.seed}")`,
+          );
+        }
+        seed = parsedSeed.data;
+      }
+      return {
+        command: 'run',
+        graphPath: onePath(),
+        outDir: values.out ?? 'output',
+        backend: backend.data,
+        sets: values.set ?? [],
+        inputs: values.input ?? [],
+        ...(seed !== undefined ? { seed } : {}),
+        json,
+      };
+    }
+    case 'validate':
+      return { command: 'validate', graphPath: onePath(), json };
+    case 'nodes':
+      if (rest.length > 0) throw usageError('nodes takes no file');
+      return { command: 'nodes', json };
+    default:
+      throw usageError(`unknown command "${command}"`);
+  }
+}

@@ -1,0 +1,56 @@
+import { createNodeRegistry } from '../../nodes/index';
+import { validateGraph } from '../core/validate';
+import { GraphValidationError } from '../core/validation-error';
+import { parseCliArgs, USAGE } from './args';
+import { CliError, EXIT } from './cli-error';
+import { readGraphFile } from './graph-file';
+import { nodesCommand } from './nodes-command';
+import { type CliIo, runCommand } from './run-command';
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const command = parseCliArgs(argv);
+  const registry = createNodeRegistry();
+  switch (command.command) {
+    case 'help':
+      io.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    case 'nodes':
+      io.stdout.write(nodesCommand(registry, command.json));
+      return EXIT.ok;
+    case 'validate': {
+      const loaded = await readGraphFile(command.graphPath, registry.lookup);
+      for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
+      const issues = validateGraph(loaded.graph, registry.lookup);
+      if (command.json) io.stdout.write(`${JSON.stringify({ valid: issues.length === 0, issues })}\n`);
+      if (issues.length > 0) throw new GraphValidationError(issues);
+      if (!command.json)
+        io.stdout.write(`${command.graphPath}: valid (${loaded.graph.nodes.length} nodes)\n`);
+      return EXIT.ok;
+    }
+    case 'run':
+      return runCommand(command, registry, io);
+  }
+}
+
+/** Runs the CLI and returns its exit code; user errors print as lines, never as stack traces. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof GraphValidationError) {
+      for (const line of error.lines()) io.stderr.write(`error: ${line}\n`);
+      return EXIT.invalid;
+    }
+    if (error instanceof CliError) {
+      for (const line of error.lines) io.stderr.write(`error: ${line}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(
+      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return EXIT.runtimeFailure;
+  }
+}

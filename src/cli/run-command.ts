@@ -1,0 +1,155 @@
+import { dirname, join, resolve } from 'node:path';
+import type { GraphDocument } from '../core/document';
+import type { NodeRegistry } from '../core/node-definition';
+import { applyParamAssignments, applySeed, imageParamOf, parseAssignment } from '../core/param-overrides';
+import { validateGraph } from '../core/validate';
+import { GraphValidationError } from '../core/validation-error';
+import type { EngineEvent, JobResult } from '../engine/events';
+import { Executor } from '../engine/executor';
+import { readNodeSource } from '../runtime/node/node-sources';
+import type { RuntimeServices } from '../runtime/services';
+import type { CliCommand } from './args';
+import { writeFileAtomic } from './atomic-write';
+import { CliError, EXIT } from './cli-error';
+import { readGraphFile } from './graph-file';
+import { inlineImageFiles } from './portable-inputs';
+import { createProgressBar } from './progress-bar';
+
+type RunCommand = Extract<CliCommand, { command: 'run' }>;
+
+export interface CliIo {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+/** Applies --input, --set and --seed (in that order) to the loaded graph. */
+export function applyCommandLine(
+  graph: GraphDocument,
+  command: Pick<RunCommand, 'inputs' | 'sets' | 'seed'>,
+  registry: NodeRegistry<unknown>,
+): GraphDocument {
+  const assignments = [
+    ...command.inputs.map((text) => {
+      const eq = text.indexOf('=');
+      if (eq <= 0) {
+        throw new GraphValidationError([
+          { code: 'invalid_document', message: `--input "${text}" must look like NODE=FILE` },
+        ]);
+      }
+      const nodeId = text.slice(0, eq);
+      return {
+        nodeId,
+        param: imageParamOf(graph, nodeId, registry.lookup),
+        value: resolve(text.slice(eq + 1)),
+      };
+    }),
+    ...command.sets.map((text) => parseAssignment(text, '--set')),
+  ];
+  const assigned = applyParamAssignments(graph, assignments, registry.lookup);
+  return command.seed === undefined ? assigned : applySeed(assigned, command.seed, registry.lookup);
+}
+
+/** Event as a JSON line: artifacts go without pixels, previews as their size only. */
+function eventForJson(event: EngineEvent): unknown {
+  if (event.type === 'node:output') {
+    const { artifact } = event;
+    return {
+      ...event,
+      artifact: {
+        kind: artifact.kind,
+        fileName: artifact.fileName,
+        width: artifact.image.width,
+        height: artifact.image.height,
+      },
+    };
+  }
+  if (event.type === 'node:progress' && event.preview) {
+    return { ...event, preview: { width: event.preview.width, height: event.preview.height } };
+  }
+  return event;
+}
+
+/** Output file names: an artifact's own name, with the node id added where two would collide. */
+function outputPaths(result: JobResult, outDir: string): { path: string; png: Uint8Array }[] {
+  const saved = result.artifacts.filter((a) => a.artifact.png !== undefined);
+  const counts = new Map<string, number>();
+  for (const { artifact } of saved) counts.set(artifact.fileName, (counts.get(artifact.fileName) ?? 0) + 1);
+  return saved.map(({ nodeId, artifact }) => {
+    const name =
+      counts.get(artifact.fileName)! > 1
+        ? artifact.fileName.replace(/\.png$/, `-${nodeId}.png`)
+        : artifact.fileName;
+    return { path: join(outDir, name), png: artifact.png! };
+  });
+}
+
+/**
+ * `kosmograph run`: load, override, validate, run, and write outputs only
+ * when the whole job succeeded (each file atomically). SIGINT cancels the
+ * job: nothing is written and the exit code is 130.
+ */
+export async function runCommand(
+  command: RunCommand,
+  registry: NodeRegistry<RuntimeServices>,
+  io: CliIo,
+): Promise<number> {
+  const loaded = await readGraphFile(command.graphPath, registry.lookup);
+  for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
+  const baseDir = dirname(resolve(command.graphPath));
+  const overridden = applyCommandLine(loaded.graph, command, registry);
+  const issues = validateGraph(overridden, registry.lookup);
+  if (issues.length > 0) throw new GraphValidationError(issues);
+  const graph = await inlineImageFiles(overridden, baseDir, registry.lookup);
+
+  const services: RuntimeServices = {
+    readSource: (source, signal) => readNodeSource(source, baseDir, signal),
+  };
+  const executor = new Executor(registry, services);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    io.stderr.write('\ninterrupted: cancelling the job (press Ctrl+C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = createProgressBar(io.stderr);
+  let result: JobResult;
+  try {
+    result = await executor.run(graph, {
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (command.json) io.stdout.write(`${JSON.stringify(eventForJson(event))}\n`);
+        else progress(event);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  if (result.status === 'cancelled') {
+    if (command.json)
+      io.stdout.write(`${JSON.stringify({ type: 'result', status: 'cancelled', outputs: [] })}\n`);
+    else io.stderr.write('cancelled; no files written\n');
+    return EXIT.interrupted;
+  }
+  if (result.status === 'failed') {
+    const message = result.error?.nodeId
+      ? `node "${result.error.nodeId}" failed: ${result.error.message}`
+      : (result.error?.message ?? 'failed');
+    if (command.json)
+      io.stdout.write(`${JSON.stringify({ type: 'result', status: 'failed', error: result.error })}\n`);
+    throw new CliError(EXIT.runtimeFailure, [message]);
+  }
+  const outputs = outputPaths(result, command.outDir);
+  for (const { path, png } of outputs) await writeFileAtomic(path, png);
+  if (command.json) {
+    io.stdout.write(
+      `${JSON.stringify({ type: 'result', status: 'done', outputs: outputs.map((o) => o.path) })}\n`,
+    );
+  } else {
+    for (const { path } of outputs) io.stdout.write(`${path}\n`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,191 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createNodeRegistry } from '../../nodes/index';
+import { main } from '../../src/cli/main';
+import { readGraphFromPng } from '../../src/core/graph-png';
+import { decodeImage } from '../../src/runtime/image/codec';
+import { captureIo } from './capture-io';
+
+const CANNY = 'public/examples/canny.json';
+const tempDir = () => mkdtempSync(join(tmpdir(), 'kosmograph-cli-'));
+
+async function cli(...args: string[]) {
+  const io = captureIo();
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+function writeJson(dir: string, name: string, value: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+  return path;
+}
+
+describe('kosmograph run', () => {
+  it('runs the canny example and writes a PNG that embeds the graph', async () => {
+    const out = tempDir();
+    const { code, out: stdout } = await cli('run', CANNY, '--out', out);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(join(out, 'canny.png'));
+    const png = new Uint8Array(readFileSync(join(out, 'canny.png')));
+    const image = decodeImage(png, 'canny.png');
+    expect([image.width, image.height]).toEqual([128, 128]);
+    const white = image.data.filter((v) => v === 255).length / 3;
+    expect(white).toBeGreaterThan(100); // edges of a circle and a square
+    expect(white).toBeLessThan(128 * 128 * 0.2);
+    const { graph } = readGraphFromPng(png, createNodeRegistry().lookup, 'canny.png');
+    expect(graph.nodes.map((n) => n.id)).toEqual(['image', 'canny', 'save', 'preview']);
+    expect(readdirSync(out)).toEqual(['canny.png']); // no temp files left
+  });
+
+  it('re-running the PNG it wrote gives a byte-identical image', async () => {
+    const first = tempDir();
+    const second = tempDir();
+    expect((await cli('run', CANNY, '--out', first)).code).toBe(0);
+    expect((await cli('run', join(first, 'canny.png'), '--out', second)).code).toBe(0);
+    expect(readFileSync(join(second, 'canny.png')).equals(readFileSync(join(first, 'canny.png')))).toBe(true);
+  });
+
+  it('applies --set and --input, and reports JSON lines with --json', async () => {
+    const out = tempDir();
+    const image = join(process.cwd(), 'public/examples/images/red-circle-blue-square.png');
+    const { code, out: stdout } = await cli(
+      'run',
+      CANNY,
+      '--out',
+      out,
+      '--set',
+      'save.filename_prefix=edges',
+      '--set',
+      'canny.high_threshold=250',
+      '--input',
+      `image=${image}`,
+      '--json',
+    );
+    expect(code).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(lines[0]?.type).toBe('job:start');
+    expect(lines.map((l) => l.type)).toContain('node:done');
+    expect(lines.at(-1)).toEqual({ type: 'result', status: 'done', outputs: [join(out, 'edges.png')] });
+    const { graph } = readGraphFromPng(
+      new Uint8Array(readFileSync(join(out, 'edges.png'))),
+      createNodeRegistry().lookup,
+      'x',
+    );
+    expect(graph.nodes.find((n) => n.id === 'canny')?.params.high_threshold).toBe(250);
+  });
+});
+
+describe('kosmograph bad input', () => {
+  const dir = tempDir();
+  const valid = JSON.parse(readFileSync(CANNY, 'utf8')) as { nodes: { id: string; type: string }[] };
+
+  it.each([
+    ['a file that is not JSON', writeJson(dir, 'broken.json', '{ "nodes": '), /broken\.json: not valid JSON/],
+    [
+      'JSON that is not a graph',
+      writeJson(dir, 'list.json', [1, 2, 3]),
+      /list\.json: not a kosmograph graph/,
+    ],
+    [
+      'a graph from a future version',
+      writeJson(dir, 'future.json', { ...valid, version: 9 }),
+      /newer kosmograph/,
+    ],
+    [
+      'an unknown node type',
+      writeJson(dir, 'unknown.json', {
+        ...valid,
+        nodes: valid.nodes.map((n) => (n.id === 'canny' ? { ...n, type: 'x.magic' } : n)),
+      }),
+      /node "canny": unknown node type "x\.magic"/,
+    ],
+    ['a missing file', join(dir, 'nope.json'), /nope\.json: file not found/],
+    [
+      'a PNG without a graph',
+      join(process.cwd(), 'public/examples/images/red-circle-blue-square.png'),
+      /no kosmograph graph in this image/,
+    ],
+  ])('%s exits 2 with a one-line message', async (_label, path, message) => {
+    const { code, err } = await cli('run', path);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+    expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a bad --set value exits 2 naming node and param', async () => {
+    const { code, err } = await cli('run', CANNY, '--set', 'canny.low_threshold=lots');
+    expect(code).toBe(2);
+    expect(err).toBe('error: node "canny" param "low_threshold": "lots" is not a number\n');
+  });
+
+  it('an out-of-range --set value exits 2 naming node and param', async () => {
+    const { code, err } = await cli('run', CANNY, '--set', 'canny.low_threshold=999');
+    expect(code).toBe(2);
+    expect(err).toMatch(/node "canny" param "low_threshold": must be at most 255/);
+  });
+
+  it('a missing input image exits 2 naming the node', async () => {
+    const { code, err } = await cli('run', CANNY, '--input', `image=${join(dir, 'missing.png')}`);
+    expect(code).toBe(2);
+    expect(err).toMatch(/node "image" param "image": file not found/);
+  });
+
+  it('an unreadable image fails at run time with exit 1 naming the node', async () => {
+    const notImage = writeJson(dir, 'not-image.png.txt', 'hello');
+    const out = tempDir();
+    const { code, err } = await cli('run', CANNY, '--input', `image=${notImage}`, '--out', out);
+    expect(code).toBe(1);
+    expect(err).toMatch(/node "image" failed: cannot decode image/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  // canny feeds no output once unwired, so only the output nodes' inputs are required.
+  it('validate exits 2 on a broken graph, one line per issue naming the node', async () => {
+    const broken = writeJson(dir, 'disconnected.json', {
+      ...valid,
+      edges: [],
+    });
+    const { code, err } = await cli('validate', broken);
+    expect(code).toBe(2);
+    expect(err.trim().split('\n')).toEqual([
+      'error: node "save" port "image": required IMAGE input "image" is not connected',
+      'error: node "preview" port "image": required IMAGE input "image" is not connected',
+    ]);
+  });
+
+  it('unknown commands and flags exit 2', async () => {
+    expect((await cli('explode')).code).toBe(2);
+    expect((await cli('run', CANNY, '--frobnicate')).code).toBe(2);
+    expect((await cli('run', CANNY, '--backend', 'tpu')).code).toBe(2);
+  });
+});
+
+describe('kosmograph nodes', () => {
+  it('prints the registry as JSON data', async () => {
+    const { code, out } = await cli('nodes', '--json');
+    expect(code).toBe(0);
+    const { nodes } = JSON.parse(out) as { nodes: { type: string; params: unknown[]; execute?: unknown }[] };
+    expect(nodes.map((n) => n.type)).toEqual(
+      expect.arrayContaining(['image.load', 'image.canny', 'image.save', 'image.preview']),
+    );
+    expect(nodes.every((n) => n.execute === undefined)).toBe(true);
+  });
+});
+
+describe('the installed command', () => {
+  it('npx kosmograph runs from the repository', async () => {
+    const out = tempDir();
+    const { stdout } = await promisify(execFile)('npx', ['kosmograph', 'run', CANNY, '--out', out], {
+      cwd: process.cwd(),
+    });
+    expect(stdout.trim()).toBe(join(out, 'canny.png'));
+  });
+});
