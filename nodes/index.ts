@@ -2,8 +2,21 @@ import { type NodeDefinition, NodeRegistry } from '../src/core/node-definition';
 import type { RuntimeServices } from '../src/runtime/services';
 import { cannyNode } from './canny';
 import { imageLoadNode } from './image-load';
+import { applyLoraNode } from './models/apply-lora';
+import { controlnetLoaderNode } from './models/controlnet-loader';
+import { loraLoaderNode } from './models/lora-loader';
+import { modelPackNode } from './models/model-pack';
 import { previewImageNode } from './preview-image';
+import { alignNode } from './prompt/align';
+import { clipTextEncodeNode } from './prompt/clip-text-encode';
+import { interleavedPromptNode } from './prompt/interleaved-prompt';
+import { mllmEncodeNode } from './prompt/mllm-encode';
+import { applyControlnetNode } from './sampling/apply-controlnet';
+import { samplerNode } from './sampling/sampler';
 import { saveImageNode } from './save-image';
+import { emptyLatentNode } from './vae/empty-latent';
+import { vaeDecodeNode } from './vae/vae-decode';
+import { vaeEncodeNode } from './vae/vae-encode';
 
 /** Every node kind kosmograph ships, in palette order. */
 export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
@@ -14,8 +27,21 @@ export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
       ?.params.filter((p) => p.kind === 'seed')
       .map((p) => p.name) ?? [];
   const definitions: NodeDefinition<RuntimeServices>[] = [
+    modelPackNode,
+    controlnetLoaderNode,
+    loraLoaderNode,
+    applyLoraNode,
     imageLoadNode,
     cannyNode,
+    interleavedPromptNode,
+    mllmEncodeNode,
+    alignNode,
+    clipTextEncodeNode,
+    applyControlnetNode,
+    emptyLatentNode,
+    vaeEncodeNode,
+    samplerNode,
+    vaeDecodeNode,
     saveImageNode(seedParams),
     previewImageNode,
   ];

@@ -124,3 +124,13 @@ describe('classifier-free guidance', () => {
     expect(near05 + near1).toBe(clamped.out.length);
   });
 });
+
+describe('per-channel latent range', () => {
+  it('clamps each channel of an NCHW latent to its own bounds', () => {
+    // two channels of two values each
+    const cond = Float32Array.from([5, -5, 5, -5]);
+    const uncond = new Float32Array(4);
+    const out = cfgCombine(uncond, cond, 1, { min: [-1, -2], max: [1, 2], channelSize: 2 });
+    expect(Array.from(out)).toEqual([1, -1, 2, -2]);
+  });
+});

@@ -9,10 +9,32 @@
 
 import type { Denoiser } from './samplers';
 
-/** Inclusive range of valid latent (x0) values for the optional guided-x0 clamp. */
-export interface LatentRange {
-  min: number;
-  max: number;
+/**
+ * Inclusive range of valid latent (x0) values for the optional guided-x0 clamp: one bound for
+ * all values, or one per channel of an NCHW latent whose channels hold `channelSize` values each.
+ */
+export type LatentRange =
+  | { readonly min: number; readonly max: number }
+  | { readonly min: readonly number[]; readonly max: readonly number[]; readonly channelSize: number };
+
+/** The [min, max] bounds of value `i` under `range`. */
+function boundsAt(range: LatentRange, i: number): [number, number] {
+  if (typeof range.min === 'number' && typeof range.max === 'number') return [range.min, range.max];
+  const { min, max, channelSize } = range as {
+    min: readonly number[];
+    max: readonly number[];
+    channelSize: number;
+  };
+  const c = Math.floor(i / channelSize) % min.length;
+  return [min[c]!, max[c]!];
+}
+
+function checkRange(range: LatentRange): void {
+  const mins = typeof range.min === 'number' ? [range.min] : range.min;
+  const maxs = typeof range.max === 'number' ? [range.max] : range.max;
+  if (mins.length !== maxs.length || mins.some((m, i) => !(m <= maxs[i]!))) {
+    throw new RangeError(`invalid latent range [${mins.join(',')}] .. [${maxs.join(',')}]`);
+  }
 }
 
 /** Model input scaling for an eps-prediction model: c_in = 1 / sqrt(sigma^2 + 1). */
@@ -64,14 +86,15 @@ export function cfgCombine(
   out?: Float32Array,
 ): Float32Array {
   sameLength(uncond, cond, 'cfgCombine');
-  if (range !== undefined && !(range.min <= range.max)) {
-    throw new RangeError(`invalid latent range [${range.min}, ${range.max}]`);
-  }
+  if (range !== undefined) checkRange(range);
   const o = out ?? new Float32Array(cond.length);
   for (let i = 0; i < cond.length; i++) {
     const u = uncond[i]!;
     let v = u + scale * (cond[i]! - u);
-    if (range !== undefined) v = Math.max(range.min, Math.min(range.max, v));
+    if (range !== undefined) {
+      const [lo, hi] = boundsAt(range, i);
+      v = Math.max(lo, Math.min(hi, v));
+    }
     o[i] = v;
   }
   return o;

@@ -1,3 +1,5 @@
+import type { ModelServices } from './models/model-services';
+
 /**
  * What nodes may ask of the host they run in. The Node host (CLI, worker
  * thread) and the browser worker each provide one implementation.
@@ -9,4 +11,6 @@ export interface RuntimeServices {
    * Errors name the source.
    */
   readSource(source: string, signal: AbortSignal): Promise<Uint8Array>;
+  /** Model packs and pooled ONNX sessions. */
+  readonly models: ModelServices;
 }

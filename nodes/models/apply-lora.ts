@@ -1,0 +1,35 @@
+import type { NodeDefinition } from '../../src/core/node-definition';
+import type { RuntimeServices } from '../../src/runtime/services';
+import { numberParam } from '../port-values';
+import { type UnetValue, valueInput } from '../values';
+
+/**
+ * Applies a LoRA to the U-Net at a strength. The merge (W + s·(alpha/rank)·up·down)
+ * happens when the sampler loads the U-Net, keyed by the LoRAs and strengths,
+ * so the merged model is pooled like any other.
+ */
+export const applyLoraNode: NodeDefinition<RuntimeServices> = {
+  type: 'models.apply_lora',
+  typeVersion: 1,
+  title: 'Apply LoRA',
+  category: 'models',
+  description: 'Merges a LoRA into the U-Net at the given strength (0 leaves the U-Net unchanged).',
+  inputs: [
+    { name: 'unet', type: 'UNET' },
+    { name: 'lora', type: 'LORA' },
+  ],
+  outputs: [{ name: 'unet', type: 'UNET' }],
+  params: [{ kind: 'float', name: 'strength', label: 'Strength', default: 1, min: -2, max: 2, step: 0.05 }],
+  async execute({ inputs, params }) {
+    const unet = valueInput(inputs, 'unet', 'unet');
+    const lora = valueInput(inputs, 'lora', 'lora');
+    if (lora.pack.id !== unet.pack.id) {
+      throw new Error(
+        `the LoRA "${lora.name}" comes from pack ${lora.pack.manifest.name}, the U-Net from ${unet.pack.manifest.name}`,
+      );
+    }
+    const strength = numberParam(params, 'strength');
+    const merged: UnetValue = { ...unet, loras: [...unet.loras, { lora, strength }] };
+    return { outputs: { unet: merged } };
+  },
+};

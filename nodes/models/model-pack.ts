@@ -1,0 +1,48 @@
+import type { NodeDefinition } from '../../src/core/node-definition';
+import type { RuntimeServices } from '../../src/runtime/services';
+import { stringParam } from '../port-values';
+import type { AlignerValue, ClipValue, MllmValue, UnetValue, VaeValue } from '../values';
+
+/**
+ * Opens a model pack (the built-in reference pack by default, or a folder /
+ * URL with a manifest.json) and hands out its models. Loading a pack only
+ * verifies it; each model is loaded into a session by the node that runs it.
+ */
+export const modelPackNode: NodeDefinition<RuntimeServices> = {
+  type: 'models.pack',
+  typeVersion: 1,
+  title: 'Model Pack',
+  category: 'models',
+  description:
+    'Opens a model pack: "reference" (the built-in shapes world), a folder, or a URL with manifest.json.',
+  inputs: [],
+  outputs: [
+    { name: 'unet', type: 'UNET' },
+    { name: 'vae', type: 'VAE' },
+    { name: 'clip', type: 'CLIP' },
+    { name: 'mllm', type: 'MLLM' },
+    { name: 'aligner', type: 'ALIGNER' },
+    { name: 'pack', type: 'MODEL_PACK' },
+  ],
+  params: [
+    {
+      kind: 'string',
+      name: 'pack',
+      label: 'Pack',
+      default: 'reference',
+      description: '"reference", a folder or a URL',
+    },
+  ],
+  async cacheSalt(params, services, signal) {
+    return (await services.models.openPack(stringParam(params, 'pack'), signal)).id;
+  },
+  async execute({ params, services, signal }) {
+    const pack = await services.models.openPack(stringParam(params, 'pack'), signal);
+    const unet: UnetValue = { kind: 'unet', pack, loras: [] };
+    const vae: VaeValue = { kind: 'vae', pack };
+    const clip: ClipValue = { kind: 'clip', pack };
+    const mllm: MllmValue = { kind: 'mllm', pack };
+    const aligner: AlignerValue = { kind: 'aligner', pack };
+    return { outputs: { unet, vae, clip, mllm, aligner, pack } };
+  },
+};

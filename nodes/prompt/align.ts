@@ -1,0 +1,47 @@
+import type { NodeDefinition } from '../../src/core/node-definition';
+import { withSession } from '../../src/runtime/models/model-services';
+import type { RuntimeServices } from '../../src/runtime/services';
+import { floatOutput } from '../tensor-inputs';
+import { type ConditioningValue, type HiddenStates, valueInput } from '../values';
+
+/** AlignerNet: maps MLLM hidden states into the U-Net's CLIP text space ([1, 77, C]). */
+export const alignNode: NodeDefinition<RuntimeServices> = {
+  type: 'conditioning.align',
+  typeVersion: 1,
+  title: 'Align (AlignerNet)',
+  category: 'conditioning',
+  description: "Maps MLLM hidden states into the U-Net's CLIP conditioning space.",
+  inputs: [
+    { name: 'aligner', type: 'ALIGNER' },
+    { name: 'hidden', type: 'MLLM_HIDDEN' },
+  ],
+  outputs: [
+    { name: 'positive', type: 'CONDITIONING' },
+    { name: 'negative', type: 'CONDITIONING' },
+  ],
+  params: [],
+  async execute({ inputs, services }) {
+    const { pack } = valueInput(inputs, 'aligner', 'aligner');
+    const hidden = valueInput(inputs, 'hidden', 'mllm_hidden');
+    const component = pack.manifest.components.aligner;
+    const [positive, negative] = await withSession(
+      services.models,
+      { pack, name: 'aligner', component },
+      async (session) => {
+        const align = async (states: HiddenStates): Promise<ConditioningValue> => {
+          const outputs = await session.run({
+            hidden_states: states.hidden,
+            padding_mask: states.paddingMask,
+          });
+          return {
+            kind: 'conditioning',
+            embeds: floatOutput(session, outputs, 'conditioning'),
+            controls: [],
+          };
+        };
+        return [await align(hidden.positive), await align(hidden.negative)];
+      },
+    );
+    return { outputs: { positive, negative } };
+  },
+};

@@ -1,0 +1,63 @@
+import type { NodeDefinition } from '../../src/core/node-definition';
+import { withSession } from '../../src/runtime/models/model-services';
+import type { PackHandle } from '../../src/runtime/models/pack-handle';
+import { packTokenizer } from '../../src/runtime/models/pack-tokenizer';
+import { encodeClip } from '../../src/runtime/pack/world-tokenizer';
+import type { RuntimeServices } from '../../src/runtime/services';
+import { stringParam } from '../port-values';
+import { firstOutputName, floatOutput, idsTensor } from '../tensor-inputs';
+import { type ConditioningValue, valueInput } from '../values';
+
+async function encode(
+  services: RuntimeServices,
+  pack: PackHandle,
+  texts: readonly string[],
+): Promise<ConditioningValue[]> {
+  const tokenizer = await packTokenizer(pack);
+  const { specialTokens, conditioningLength } = pack.manifest.constants;
+  const component = pack.manifest.components.text_encoder;
+  return withSession(services.models, { pack, name: 'text_encoder', component }, async (session) => {
+    const input = session.inputs[0]?.name ?? 'input_ids';
+    const length =
+      typeof session.inputs[0]?.shape[1] === 'number'
+        ? (session.inputs[0].shape[1] as number)
+        : conditioningLength;
+    const results: ConditioningValue[] = [];
+    for (const text of texts) {
+      const ids = encodeClip(tokenizer, text, specialTokens, length);
+      const outputs = await session.run({ [input]: idsTensor(session, input, ids, [1, length]) });
+      const name = session.outputs.some((o) => o.name === 'last_hidden_state')
+        ? 'last_hidden_state'
+        : firstOutputName(session);
+      results.push({ kind: 'conditioning', embeds: floatOutput(session, outputs, name), controls: [] });
+    }
+    return results;
+  });
+}
+
+/** The Stable Diffusion 1.5 baseline: CLIP text encoder for the prompt and the negative prompt. */
+export const clipTextEncodeNode: NodeDefinition<RuntimeServices> = {
+  type: 'conditioning.clip_text_encode',
+  typeVersion: 1,
+  title: 'CLIP Text Encode',
+  category: 'conditioning',
+  description:
+    'Encodes a text prompt (and a negative prompt) with the CLIP text encoder (the SD1.5 baseline; no images).',
+  inputs: [{ name: 'clip', type: 'CLIP' }],
+  outputs: [
+    { name: 'positive', type: 'CONDITIONING' },
+    { name: 'negative', type: 'CONDITIONING' },
+  ],
+  params: [
+    { kind: 'string', name: 'text', label: 'Prompt', default: 'a red circle', multiline: true },
+    { kind: 'string', name: 'negative', label: 'Negative prompt', default: '', multiline: true },
+  ],
+  async execute({ inputs, params, services }) {
+    const { pack } = valueInput(inputs, 'clip', 'clip');
+    const [positive, negative] = await encode(services, pack, [
+      stringParam(params, 'text'),
+      stringParam(params, 'negative'),
+    ]);
+    return { outputs: { positive, negative } };
+  },
+};

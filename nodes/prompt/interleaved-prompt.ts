@@ -1,0 +1,63 @@
+import type { RasterImage } from '../../src/core/image';
+import type { NodeDefinition } from '../../src/core/node-definition';
+import type { RuntimeServices } from '../../src/runtime/services';
+import { imageInput, stringParam } from '../port-values';
+import type { PromptValue } from '../values';
+
+export const IMAGE_MARKER = '<i>';
+export const MAX_PROMPT_IMAGES = 4;
+
+export function countMarkers(text: string): number {
+  return text.split(IMAGE_MARKER).length - 1;
+}
+
+/**
+ * Text with `<i>` markers plus the images they stand for: the n-th marker is
+ * the n-th connected image input (image1, image2, ...). Markers and connected
+ * images must agree, so a prompt never silently drops or invents an image.
+ */
+export const interleavedPromptNode: NodeDefinition<RuntimeServices> = {
+  type: 'prompt.interleaved',
+  typeVersion: 1,
+  title: 'Interleaved Prompt',
+  category: 'conditioning',
+  description: 'Text with <i> markers, each standing for the next connected image (image1, image2, ...).',
+  inputs: Array.from({ length: MAX_PROMPT_IMAGES }, (_, i) => ({
+    name: `image${i + 1}`,
+    type: 'IMAGE' as const,
+    optional: true,
+  })),
+  outputs: [{ name: 'prompt', type: 'PROMPT' }],
+  params: [
+    {
+      kind: 'string',
+      name: 'text',
+      label: 'Prompt',
+      default: '<i> on a black background',
+      multiline: true,
+      interleaved: true,
+    },
+  ],
+  async execute({ inputs, params }) {
+    const text = stringParam(params, 'text');
+    const connected = Array.from({ length: MAX_PROMPT_IMAGES }, (_, i) => `image${i + 1}`).filter(
+      (port) => inputs[port] !== undefined,
+    );
+    const markers = countMarkers(text);
+    if (markers !== connected.length) {
+      throw new Error(
+        `the prompt has ${markers} ${IMAGE_MARKER} marker(s) but ${connected.length} image(s) are connected; ` +
+          `add or remove ${IMAGE_MARKER} markers or connect image1..image${Math.max(markers, 1)}`,
+      );
+    }
+    const expected = Array.from({ length: markers }, (_, i) => `image${i + 1}`);
+    if (connected.join() !== expected.join()) {
+      throw new Error(
+        `connect the images in order: ${expected.join(', ')} (connected: ${connected.join(', ')})`,
+      );
+    }
+    const images: RasterImage[] = connected.map((port) => imageInput(inputs, port));
+    const prompt: PromptValue = { kind: 'prompt', text, images };
+    return { outputs: { prompt } };
+  },
+};

@@ -1,0 +1,56 @@
+import type { NodeDefinition } from '../../src/core/node-definition';
+import { resizeCover, toChwFloat } from '../../src/runtime/image/transform';
+import { float32Tensor } from '../../src/runtime/ort/tensor-data';
+import type { RuntimeServices } from '../../src/runtime/services';
+import { imageInput, numberParam } from '../port-values';
+import { type ConditioningValue, type ControlHint, valueInput } from '../values';
+
+/**
+ * Attaches a ControlNet hint to both conditionings (as ComfyUI's advanced
+ * apply does): the sampler runs the ControlNet on each step within
+ * start..end and adds its residuals, scaled by strength, to the U-Net.
+ */
+export const applyControlnetNode: NodeDefinition<RuntimeServices> = {
+  type: 'conditioning.apply_controlnet',
+  typeVersion: 1,
+  title: 'Apply ControlNet',
+  category: 'conditioning',
+  description: 'Guides sampling with a ControlNet and a control image (e.g. Canny edges).',
+  inputs: [
+    { name: 'positive', type: 'CONDITIONING' },
+    { name: 'negative', type: 'CONDITIONING' },
+    { name: 'controlnet', type: 'CONTROLNET' },
+    { name: 'image', type: 'IMAGE' },
+  ],
+  outputs: [
+    { name: 'positive', type: 'CONDITIONING' },
+    { name: 'negative', type: 'CONDITIONING' },
+  ],
+  params: [
+    { kind: 'float', name: 'strength', label: 'Strength', default: 1, min: 0, max: 2, step: 0.05 },
+    { kind: 'float', name: 'start', label: 'Start', default: 0, min: 0, max: 1, step: 0.01 },
+    { kind: 'float', name: 'end', label: 'End', default: 1, min: 0, max: 1, step: 0.01 },
+  ],
+  async execute({ inputs, params }) {
+    const positive = valueInput(inputs, 'positive', 'conditioning');
+    const negative = valueInput(inputs, 'negative', 'conditioning');
+    const controlnet = valueInput(inputs, 'controlnet', 'controlnet');
+    const start = numberParam(params, 'start');
+    const end = numberParam(params, 'end');
+    if (start > end) throw new Error(`start (${start}) must not be after end (${end})`);
+    const { imageSize } = controlnet.pack.manifest.constants;
+    const cond = controlnet.component.inputs.find((i) => i.name === 'controlnet_cond');
+    const [h, w] = [cond?.shape[2], cond?.shape[3]].map((d) => (typeof d === 'number' ? d : imageSize)) as [
+      number,
+      number,
+    ];
+    // The control image is resized to the ControlNet's input size (cover + centre crop), in [0, 1].
+    const image = float32Tensor(
+      toChwFloat(resizeCover(imageInput(inputs, 'image'), w, h), { range: [0, 1] }),
+      [1, 3, h, w],
+    );
+    const hint: ControlHint = { controlnet, image, strength: numberParam(params, 'strength'), start, end };
+    const attach = (c: ConditioningValue): ConditioningValue => ({ ...c, controls: [...c.controls, hint] });
+    return { outputs: { positive: attach(positive), negative: attach(negative) } };
+  },
+};

@@ -1,0 +1,42 @@
+import type { NodeDefinition } from '../../src/core/node-definition';
+import { float32Tensor } from '../../src/runtime/ort/tensor-data';
+import type { RuntimeServices } from '../../src/runtime/services';
+import { numberParam } from '../port-values';
+import { type LatentValue, valueInput } from '../values';
+
+/**
+ * A blank latent for text-to-image. Its channel count and downscale factor
+ * come from the VAE's pack, so it fits whatever model pack is in use.
+ */
+export const emptyLatentNode: NodeDefinition<RuntimeServices> = {
+  type: 'latent.empty',
+  typeVersion: 1,
+  title: 'Empty Latent',
+  category: 'latent',
+  description: 'A blank latent of the given image size, shaped for the VAE (text-to-image).',
+  inputs: [{ name: 'vae', type: 'VAE' }],
+  outputs: [{ name: 'latent', type: 'LATENT' }],
+  params: [
+    { kind: 'int', name: 'width', label: 'Width', default: 128, min: 8, max: 4096, step: 8 },
+    { kind: 'int', name: 'height', label: 'Height', default: 128, min: 8, max: 4096, step: 8 },
+    { kind: 'int', name: 'batch_size', label: 'Batch', default: 1, min: 1, max: 16, step: 1 },
+  ],
+  async execute({ inputs, params }) {
+    const { pack } = valueInput(inputs, 'vae', 'vae');
+    const { latentChannels, vaeFactor } = pack.manifest.constants;
+    const width = numberParam(params, 'width');
+    const height = numberParam(params, 'height');
+    const batch = numberParam(params, 'batch_size');
+    if (width % vaeFactor !== 0 || height % vaeFactor !== 0) {
+      throw new Error(
+        `width and height must be multiples of ${vaeFactor} for this VAE (got ${width}x${height})`,
+      );
+    }
+    const dims = [batch, latentChannels, height / vaeFactor, width / vaeFactor];
+    const latent: LatentValue = {
+      kind: 'latent',
+      samples: float32Tensor(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims),
+    };
+    return { outputs: { latent } };
+  },
+};

@@ -1,0 +1,53 @@
+import type { NodeDefinition } from '../../src/core/node-definition';
+import { fromChwFloat } from '../../src/runtime/image/transform';
+import { withSession } from '../../src/runtime/models/model-services';
+import { float32Tensor } from '../../src/runtime/ort/tensor-data';
+import type { RuntimeServices } from '../../src/runtime/services';
+import { firstOutputName, floatOutput } from '../tensor-inputs';
+import { valueInput } from '../values';
+
+/** Decodes latents to an image: divides by the VAE scaling factor, decodes, maps [-1,1] to pixels. */
+export const vaeDecodeNode: NodeDefinition<RuntimeServices> = {
+  type: 'latent.vae_decode',
+  typeVersion: 1,
+  title: 'VAE Decode',
+  category: 'latent',
+  description: 'Decodes latents into an image with the VAE decoder (the first image of a batch).',
+  inputs: [
+    { name: 'vae', type: 'VAE' },
+    { name: 'latent', type: 'LATENT' },
+  ],
+  outputs: [{ name: 'image', type: 'IMAGE' }],
+  params: [],
+  async execute({ inputs, services }) {
+    const { pack } = valueInput(inputs, 'vae', 'vae');
+    const { samples } = valueInput(inputs, 'latent', 'latent');
+    const { vaeScalingFactor, latentChannels } = pack.manifest.constants;
+    const [, channels, h, w] = samples.dims;
+    if (channels !== latentChannels || h === undefined || w === undefined) {
+      throw new Error(
+        `latent has shape [${samples.dims.join(', ')}]; this VAE decodes ${latentChannels}-channel latents`,
+      );
+    }
+    const first = samples.data.subarray(0, channels * h * w);
+    const unscaled = Float32Array.from(first, (v) => v / vaeScalingFactor);
+    const component = pack.manifest.components.vae_decoder;
+    const decoded = await withSession(
+      services.models,
+      { pack, name: 'vae_decoder', component },
+      async (session) => {
+        const input = session.inputs[0]?.name ?? 'latent_sample';
+        const outputs = await session.run({ [input]: float32Tensor(unscaled, [1, channels, h, w]) });
+        return floatOutput(
+          session,
+          outputs,
+          session.outputs.some((o) => o.name === 'sample') ? 'sample' : firstOutputName(session),
+        );
+      },
+    );
+    const [, , height, width] = decoded.dims;
+    if (height === undefined || width === undefined)
+      throw new Error(`VAE decoder output has shape [${decoded.dims.join(', ')}]`);
+    return { outputs: { image: fromChwFloat(decoded.data, width, height, [-1, 1]) } };
+  },
+};

@@ -1,0 +1,494 @@
+/**
+ * Merges LoRA modules into an ONNX model's initializers: W' = W + s * (alpha / rank) * up @ down.
+ *
+ * Targets are found by a key map (module name -> initializer name, e.g. a pack manifest's
+ * `keyMap`, or a function) and then, unless disabled, by a heuristic that normalises names
+ * (`.` and `/` -> `_`) and matches the module path against
+ * - initializer names (`down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight`), and
+ * - MatMul / Gemm / Conv node names as torch.onnx writes them
+ *   (`/down_blocks.0/attentions.0/transformer_blocks.0/attn1/to_q/MatMul`), whose weight input is
+ *   often an anonymous, transposed initializer (`onnx::MatMul_1234`).
+ *
+ * Layout: the delta is [out, in] (in = in_channels * kh * kw for conv LoRAs). How the initializer
+ * stores it is read from its consumers (MatMul B and Gemm B without transB: [in, out], so the
+ * delta is transposed; MatMul A, Gemm B with transB, Conv W: [out, in, ...]) and, where the graph
+ * does not say, from its shape. Initializers: float32 (raw_data or float_data), float16 and
+ * bfloat16 (raw_data or int32_data), float64 (raw_data or double_data); the sum is computed in
+ * float64 and rounded once. Initializers in external data are reported, not merged.
+ *
+ * The model is decoded and re-encoded with onnx-proto (ONNX 1.10 schema): everything else is
+ * kept, except protobuf fields newer than that schema, which protobufjs drops. Strength 0 returns
+ * the input bytes themselves, without decoding.
+ */
+import type { onnx as OnnxTypes } from 'onnx-proto';
+import onnxProto from 'onnx-proto';
+import { LoraMergeError } from './errors';
+import { bfloat16ToNumber, halfToNumber, numberToBfloat16, numberToHalf } from './float-codec';
+import type { LoraModule, ParsedLora } from './lora-keys';
+
+export { LoraMergeError } from './errors';
+
+const { onnx } = onnxProto;
+
+/** Module name (file prefix, kohya name, or dotted path) -> ONNX initializer name. */
+export type LoraKeyResolver =
+  | Readonly<Record<string, string>>
+  | ReadonlyMap<string, string>
+  | ((module: LoraModule) => string | undefined);
+
+export interface MergeLoraOptions {
+  /** Explicit targets, tried first with the module's file prefix, its kohya name, then its dotted path. */
+  keyMap?: LoraKeyResolver;
+  /** Match remaining modules by name against initializers and MatMul/Gemm/Conv nodes (default true). */
+  heuristic?: boolean;
+}
+
+export interface LoraMergeResult {
+  /** The merged model (the input bytes themselves at strength 0). */
+  model: Uint8Array;
+  /** Modules merged (file prefixes), in file order. */
+  matched: string[];
+  /** U-Net modules with no target in the model. */
+  unmatched: string[];
+  /** Modules not merged by design: text encoder, unsupported LoRA formats, external-data targets. */
+  skipped: string[];
+  /** matched module -> initializer it changed. */
+  targets: Record<string, string>;
+  /** Why each skipped or unmatched module was not merged. */
+  reasons: Record<string, string>;
+}
+
+type Layout = 'out_in' | 'in_out';
+
+const DT_FLOAT = 1;
+const DT_FLOAT16 = 10;
+const DT_DOUBLE = 11;
+const DT_BFLOAT16 = 16;
+const FLOAT_TYPES = new Set([DT_FLOAT, DT_FLOAT16, DT_DOUBLE, DT_BFLOAT16]);
+
+interface LongLike {
+  toString(): string;
+}
+const toNum = (v: number | LongLike | null | undefined): number =>
+  v === null || v === undefined ? 0 : typeof v === 'number' ? v : Number(v.toString());
+
+const prod = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+const fmt = (dims: readonly number[]): string => `[${dims.join(', ')}]`;
+
+/** Normalised name for heuristic matching: separators to `_`, no leading separators. */
+function norm(name: string): string {
+  return name
+    .replace(/^[/.]+/, '')
+    .replace(/[./:]+/g, '_')
+    .replace(/_+$/, '');
+}
+
+function stripPrefixes(name: string): string {
+  return name.replace(/^(?:unet|model|base_model_model)_/, '');
+}
+
+interface GraphIndex {
+  graph: OnnxTypes.IGraphProto;
+  inits: Map<string, OnnxTypes.ITensorProto>;
+  /** tensor name -> nodes reading it (and at which input). */
+  consumers: Map<string, { node: OnnxTypes.INodeProto; index: number }[]>;
+  /** tensor name -> node writing it. */
+  producers: Map<string, OnnxTypes.INodeProto>;
+  /** normalised module path -> candidate initializer names. */
+  byName: Map<string, Set<string>>;
+}
+
+/** Ops a weight may pass through between its initializer and its MatMul / Gemm / Conv. */
+const PASS_THROUGH = new Set(['Cast', 'Identity', 'Transpose']);
+
+/** A 2-D Transpose (no perm, or perm [1, 0]) flips [out, in] and [in, out]. */
+function flips(node: OnnxTypes.INodeProto): boolean {
+  if (node.opType !== 'Transpose') return false;
+  const perm = (node.attribute ?? []).find((a) => a.name === 'perm')?.ints?.map(toNum);
+  return perm === undefined || perm.length === 0 || (perm[0] === 1 && perm[1] === 0);
+}
+
+function isExternal(t: OnnxTypes.ITensorProto): boolean {
+  return t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData?.length ?? 0) > 0;
+}
+
+function indexGraph(graph: OnnxTypes.IGraphProto): GraphIndex {
+  const inits = new Map<string, OnnxTypes.ITensorProto>();
+  for (const t of graph.initializer ?? []) if (t.name) inits.set(t.name, t);
+  const consumers: GraphIndex['consumers'] = new Map();
+  const producers: GraphIndex['producers'] = new Map();
+  const byName: GraphIndex['byName'] = new Map();
+  const add = (key: string, init: string): void => {
+    if (!key) return;
+    let set = byName.get(key);
+    if (!set) {
+      set = new Set();
+      byName.set(key, set);
+    }
+    set.add(init);
+  };
+  for (const t of inits.values()) {
+    const dims = (t.dims ?? []).map(toNum);
+    if (!FLOAT_TYPES.has(t.dataType ?? 0) || dims.length < 2) continue;
+    const n = norm(t.name!.replace(/[./]weight$/, ''));
+    add(n, t.name!);
+    add(stripPrefixes(n), t.name!);
+  }
+  for (const node of graph.node ?? []) {
+    (node.input ?? []).forEach((name, index) => {
+      let list = consumers.get(name);
+      if (!list) {
+        list = [];
+        consumers.set(name, list);
+      }
+      list.push({ node, index });
+    });
+    for (const out of node.output ?? []) producers.set(out, node);
+  }
+  /** The initializer a tensor comes from through Cast / Identity / Transpose, if any. */
+  const sourceInit = (tensor: string | undefined): string | undefined => {
+    for (let depth = 0; tensor !== undefined && depth < 4; depth++) {
+      if (inits.has(tensor)) return tensor;
+      const p = producers.get(tensor);
+      if (!p || !PASS_THROUGH.has(p.opType ?? '')) return undefined;
+      tensor = p.input?.[0];
+    }
+    return undefined;
+  };
+  for (const node of graph.node ?? []) {
+    const ins = node.input ?? [];
+    const op = node.opType ?? '';
+    if ((op === 'MatMul' || op === 'Gemm' || op === 'Conv') && node.name) {
+      // The weight operand: B for Gemm/Conv, whichever operand comes from an initializer for MatMul.
+      const w = op === 'MatMul' ? (sourceInit(ins[1]) ?? sourceInit(ins[0])) : sourceInit(ins[1]);
+      if (w === undefined) continue;
+      const base = node.name.replace(new RegExp(`[/.]${op}(?:_\\d+)?$`), '');
+      if (base === node.name) continue;
+      const n = norm(base);
+      add(n, w);
+      add(stripPrefixes(n), w);
+    }
+  }
+  return { graph, inits, consumers, producers, byName };
+}
+
+function intAttr(node: OnnxTypes.INodeProto, name: string): number {
+  const a = (node.attribute ?? []).find((x) => x.name === name);
+  return a ? toNum(a.i) : 0;
+}
+
+/** Storage layout of a weight from how the graph uses it; null when unknown or contradictory. */
+function layoutFromUse(index: GraphIndex, init: string): Layout | null {
+  const layouts = new Set<Layout>();
+  const flip = (l: Layout): Layout => (l === 'out_in' ? 'in_out' : 'out_in');
+  const visit = (tensor: string, flipped: boolean, depth: number): void => {
+    const add = (l: Layout): void => {
+      layouts.add(flipped ? flip(l) : l);
+    };
+    for (const { node, index: at } of index.consumers.get(tensor) ?? []) {
+      switch (node.opType) {
+        case 'MatMul':
+          add(at === 1 ? 'in_out' : 'out_in');
+          break;
+        case 'Gemm':
+          if (at === 1) add(intAttr(node, 'transB') ? 'out_in' : 'in_out');
+          else if (at === 0) add(intAttr(node, 'transA') ? 'in_out' : 'out_in');
+          break;
+        case 'Conv':
+          if (at === 1) add('out_in');
+          break;
+        default:
+          if (at === 0 && depth < 4 && PASS_THROUGH.has(node.opType ?? '') && node.output?.[0])
+            visit(node.output[0], flipped !== flips(node), depth + 1);
+      }
+    }
+  };
+  visit(init, false, 0);
+  return layouts.size === 1 ? [...layouts][0]! : null;
+}
+
+function resolveExplicit(resolver: LoraKeyResolver | undefined, mod: LoraModule): string | undefined {
+  if (!resolver) return undefined;
+  if (typeof resolver === 'function') return resolver(mod);
+  const keys = [mod.module, mod.kohyaName, mod.path].filter((k): k is string => k !== null);
+  for (const k of keys) {
+    const v =
+      resolver instanceof Map
+        ? (resolver as ReadonlyMap<string, string>).get(k)
+        : Object.hasOwn(resolver, k)
+          ? (resolver as Readonly<Record<string, string>>)[k]
+          : undefined;
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+interface Resolution {
+  init?: string;
+  reason?: string;
+}
+
+function resolveModule(index: GraphIndex, mod: LoraModule, options: MergeLoraOptions): Resolution {
+  const explicit = resolveExplicit(options.keyMap, mod);
+  let reason = 'no initializer matches its name';
+  if (explicit !== undefined) {
+    if (index.inits.has(explicit)) return { init: explicit };
+    reason = `key map names initializer ${explicit}, which the model does not have`;
+  }
+  if (options.heuristic === false) return { reason: explicit === undefined ? 'not in the key map' : reason };
+  const path = norm(mod.kohyaName.replace(/^lora_unet_/, ''));
+  for (const key of [path, stripPrefixes(path)]) {
+    const cands = index.byName.get(key);
+    if (!cands || cands.size === 0) continue;
+    if (cands.size === 1) return { init: [...cands][0]! };
+    return { reason: `name matches several initializers: ${[...cands].slice(0, 3).join(', ')}` };
+  }
+  return { reason };
+}
+
+/** Float values of an initializer, and how to write them back. */
+interface FloatStore {
+  values: Float64Array;
+  write(t: OnnxTypes.ITensorProto, values: Float64Array): void;
+}
+
+function readFloats(t: OnnxTypes.ITensorProto, count: number, what: string): FloatStore {
+  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : null;
+  const dt = t.dataType ?? 0;
+  const width = dt === DT_FLOAT ? 4 : dt === DT_DOUBLE ? 8 : 2;
+  const values = new Float64Array(count);
+  if (raw) {
+    if (raw.length !== count * width)
+      throw new LoraMergeError(`${what}: raw_data has ${raw.length} bytes, ${count * width} expected`);
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < count; i++) {
+      values[i] =
+        dt === DT_FLOAT
+          ? view.getFloat32(4 * i, true)
+          : dt === DT_DOUBLE
+            ? view.getFloat64(8 * i, true)
+            : dt === DT_FLOAT16
+              ? halfToNumber(view.getUint16(2 * i, true))
+              : bfloat16ToNumber(view.getUint16(2 * i, true));
+    }
+    return {
+      values,
+      write(target, v) {
+        const out = new Uint8Array(count * width);
+        const w = new DataView(out.buffer);
+        for (let i = 0; i < count; i++) {
+          if (dt === DT_FLOAT) w.setFloat32(4 * i, v[i]!, true);
+          else if (dt === DT_DOUBLE) w.setFloat64(8 * i, v[i]!, true);
+          else w.setUint16(2 * i, dt === DT_FLOAT16 ? numberToHalf(v[i]!) : numberToBfloat16(v[i]!), true);
+        }
+        target.rawData = out;
+      },
+    };
+  }
+  const field: number[] =
+    dt === DT_FLOAT ? (t.floatData ?? []) : dt === DT_DOUBLE ? (t.doubleData ?? []) : (t.int32Data ?? []);
+  if (field.length !== count)
+    throw new LoraMergeError(`${what}: holds ${field.length} values, ${count} expected`);
+  for (let i = 0; i < count; i++) {
+    const x = field[i]!;
+    values[i] = dt === DT_FLOAT16 ? halfToNumber(x) : dt === DT_BFLOAT16 ? bfloat16ToNumber(x) : x;
+  }
+  return {
+    values,
+    write(target, v) {
+      if (dt === DT_FLOAT) target.floatData = Array.from(v, (x) => Math.fround(x));
+      else if (dt === DT_DOUBLE) target.doubleData = Array.from(v);
+      else
+        target.int32Data = Array.from(v, (x) => (dt === DT_FLOAT16 ? numberToHalf(x) : numberToBfloat16(x)));
+    },
+  };
+}
+
+/** Adds scale * up @ down into `w`, in the given storage layout. */
+function addDelta(
+  w: Float64Array,
+  mod: LoraModule,
+  scale: number,
+  out: number,
+  k: number,
+  layout: Layout,
+): void {
+  const rank = mod.rank;
+  const up = mod.up.data;
+  const down = mod.down.data;
+  const row = new Float64Array(k);
+  for (let o = 0; o < out; o++) {
+    row.fill(0);
+    for (let r = 0; r < rank; r++) {
+      const u = up[o * rank + r]! * scale;
+      if (u === 0) continue;
+      const base = r * k;
+      for (let j = 0; j < k; j++) row[j]! += u * down[base + j]!;
+    }
+    if (layout === 'out_in') {
+      const base = o * k;
+      for (let j = 0; j < k; j++) w[base + j]! += row[j]!;
+    } else {
+      for (let j = 0; j < k; j++) w[j * out + o]! += row[j]!;
+    }
+  }
+}
+
+function modulesOf(lora: ParsedLora | readonly LoraModule[]): {
+  modules: readonly LoraModule[];
+  skipped: { name: string; reason: string }[];
+} {
+  return 'modules' in lora
+    ? { modules: lora.modules, skipped: [...lora.skipped] }
+    : { modules: lora, skipped: [] };
+}
+
+interface Plan {
+  index: GraphIndex | null;
+  model: OnnxTypes.ModelProto | null;
+  result: Omit<LoraMergeResult, 'model'>;
+  /** matched module -> layout. */
+  layouts: Map<string, Layout>;
+}
+
+function plan(
+  modelBytes: Uint8Array,
+  lora: ParsedLora | readonly LoraModule[],
+  options: MergeLoraOptions,
+): Plan {
+  const { modules, skipped } = modulesOf(lora);
+  let model: OnnxTypes.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(modelBytes);
+  } catch (e) {
+    throw new LoraMergeError(`cannot decode the ONNX model: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!model.graph) throw new LoraMergeError('the ONNX model has no graph');
+  const index = indexGraph(model.graph);
+  const result: Omit<LoraMergeResult, 'model'> = {
+    matched: [],
+    unmatched: [],
+    skipped: skipped.map((s) => s.name),
+    targets: {},
+    reasons: Object.fromEntries(skipped.map((s) => [s.name, s.reason])),
+  };
+  const layouts = new Map<string, Layout>();
+  for (const mod of modules) {
+    const { init, reason } = resolveModule(index, mod, options);
+    if (init === undefined) {
+      result.unmatched.push(mod.module);
+      result.reasons[mod.module] = reason ?? 'no target';
+      continue;
+    }
+    const t = index.inits.get(init)!;
+    if (isExternal(t)) {
+      result.skipped.push(mod.module);
+      result.reasons[mod.module] = `initializer ${init} is stored in external data (not supported yet)`;
+      continue;
+    }
+    if (!FLOAT_TYPES.has(t.dataType ?? 0))
+      throw new LoraMergeError(
+        `LoRA module ${mod.module}: initializer ${init} has ONNX data type ${t.dataType}, not a float type`,
+      );
+    const dims = (t.dims ?? []).map(toNum);
+    const out = mod.up.shape[0]!;
+    const k = prod(mod.down.shape.slice(1));
+    const fitsOutIn = dims.length >= 2 && dims[0] === out && prod(dims.slice(1)) === k;
+    const fitsInOut = dims.length === 2 && dims[0] === k && dims[1] === out;
+    const used = layoutFromUse(index, init);
+    let layout: Layout | null = null;
+    if (used === 'out_in' ? fitsOutIn : used === 'in_out' ? fitsInOut : false) layout = used;
+    else if (used === null) layout = fitsOutIn ? 'out_in' : fitsInOut ? 'in_out' : null;
+    if (layout === null) {
+      const as = used === 'in_out' ? ' used as [in, out]' : used === 'out_in' ? ' used as [out, in]' : '';
+      throw new LoraMergeError(
+        `LoRA module ${mod.module}: shape mismatch: delta up ${fmt(mod.up.shape)} @ down ${fmt(mod.down.shape)} ` +
+          `is [${out}, ${k}] but initializer ${init} is ${fmt(dims)}${as}`,
+      );
+    }
+    layouts.set(mod.module, layout);
+    result.matched.push(mod.module);
+    result.targets[mod.module] = init;
+  }
+  return { index, model, result, layouts };
+}
+
+function noMatchError(result: Omit<LoraMergeResult, 'model'>, total: number): LoraMergeError {
+  const sample = (names: string[]): string =>
+    names.length === 0
+      ? 'none'
+      : names
+          .slice(0, 5)
+          .map((n) => `${n} (${result.reasons[n]})`)
+          .join('; ') + (names.length > 5 ? `; and ${names.length - 5} more` : '');
+  return new LoraMergeError(
+    `LoRA matched no weights of the model: 0 of ${total} U-Net modules matched. ` +
+      `Unmatched: ${sample(result.unmatched)}. Skipped: ${sample(result.skipped)}.`,
+  );
+}
+
+/**
+ * Finds each module's target initializer and checks shapes without changing the model
+ * (what a UI shows before merging). Throws LoraMergeError on a shape mismatch.
+ */
+export function resolveLoraTargets(
+  modelBytes: Uint8Array,
+  lora: ParsedLora | readonly LoraModule[],
+  options: MergeLoraOptions = {},
+): Omit<LoraMergeResult, 'model'> {
+  return plan(modelBytes, lora, options).result;
+}
+
+/**
+ * Returns new model bytes with W' = W + strength * (alpha / rank) * up @ down for every matched
+ * module (alpha defaults to rank). Strength 0 returns `modelBytes` itself (bit-identical; nothing
+ * is decoded or resolved). Throws LoraMergeError when no module matches, on a shape mismatch,
+ * or on a non-finite strength.
+ */
+export function mergeLora(
+  modelBytes: Uint8Array,
+  lora: ParsedLora | readonly LoraModule[],
+  strength: number,
+  options: MergeLoraOptions = {},
+): LoraMergeResult {
+  if (!Number.isFinite(strength))
+    throw new LoraMergeError(`LoRA strength must be a finite number, got ${strength}`);
+  const { modules, skipped } = modulesOf(lora);
+  if (strength === 0) {
+    return {
+      model: modelBytes,
+      matched: [],
+      unmatched: [],
+      skipped: [...skipped.map((s) => s.name), ...modules.map((m) => m.module)],
+      targets: {},
+      reasons: Object.fromEntries([
+        ...skipped.map((s) => [s.name, s.reason]),
+        ...modules.map((m) => [m.module, 'strength 0']),
+      ]),
+    };
+  }
+  const p = plan(modelBytes, lora, options);
+  const { result } = p;
+  if (result.matched.length === 0) throw noMatchError(result, modules.length);
+  const index = p.index!;
+  const stores = new Map<string, FloatStore>();
+  const byModule = new Map(modules.map((m) => [m.module, m]));
+  for (const name of result.matched) {
+    const mod = byModule.get(name)!;
+    const init = result.targets[name]!;
+    const t = index.inits.get(init)!;
+    let store = stores.get(init);
+    if (!store) {
+      const count = prod((t.dims ?? []).map(toNum));
+      store = readFloats(t, count, `initializer ${init}`);
+      stores.set(init, store);
+    }
+    const scale = (strength * (mod.alpha ?? mod.rank)) / mod.rank;
+    addDelta(store.values, mod, scale, mod.up.shape[0]!, prod(mod.down.shape.slice(1)), p.layouts.get(name)!);
+  }
+  for (const [init, store] of stores) store.write(index.inits.get(init)!, store.values);
+  const encoded = onnx.ModelProto.encode(p.model!).finish();
+  // protobufjs may hand back a Node Buffer; return a plain Uint8Array view either way.
+  const model = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  return { model, ...result };
+}

@@ -1,0 +1,44 @@
+import type { ModelSession } from '../ort/model-session';
+import type { SessionPool } from '../ort/session-pool';
+import type { OnnxComponent } from '../pack/manifest';
+import { componentLabel, type PackHandle } from './pack-handle';
+
+/** What model-using nodes get from the host: packs by source, and pooled sessions. */
+export interface ModelServices {
+  /** Opens (or returns the already open) pack for a source; `reference` is the built-in pack. */
+  openPack(source: string, signal: AbortSignal): Promise<PackHandle>;
+  readonly pool: SessionPool;
+}
+
+export interface SessionRequest {
+  readonly pack: PackHandle;
+  readonly name: string;
+  readonly component: OnnxComponent;
+  /** Identifies a modified model (e.g. LoRAs merged in); part of the pool key. */
+  readonly variant?: string;
+  /** Produces the modified model bytes from the base bytes. */
+  readonly transform?: (base: Uint8Array) => Promise<Uint8Array>;
+}
+
+/**
+ * Runs `use` with the pooled session of a pack component, loading it (and
+ * applying `transform`) only when the pool does not hold it already.
+ */
+export async function withSession<T>(
+  services: ModelServices,
+  request: SessionRequest,
+  use: (session: ModelSession) => Promise<T>,
+): Promise<T> {
+  const { pack, name, component, variant, transform } = request;
+  const key = variant ? `${component.sha256}+${variant}` : component.sha256;
+  const label = componentLabel(pack, name, component);
+  const lease = await services.pool.acquire(key, label, async () => {
+    const base = await pack.readFile(component.file);
+    return transform ? transform(base) : base;
+  });
+  try {
+    return await use(lease.session);
+  } finally {
+    lease.done();
+  }
+}

@@ -1,0 +1,52 @@
+import type { TensorData, TensorElementType } from './tensor-data';
+
+/** An input or output of a loaded model, read from the session (never assumed). */
+export interface ValueInfo {
+  readonly name: string;
+  /** Element type, or undefined for non-tensor values. */
+  readonly type: TensorElementType | string | undefined;
+  /** Dimensions: numbers where fixed, names where symbolic; empty when unknown. */
+  readonly shape: readonly (number | string)[];
+}
+
+/** A loaded model on one backend. */
+export interface ModelSession {
+  /** A label for messages, e.g. `unet (unet.onnx)`. */
+  readonly label: string;
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+  run(
+    feeds: Readonly<Record<string, TensorData>>,
+    outputNames?: readonly string[],
+  ): Promise<Record<string, TensorData>>;
+  release(): Promise<void>;
+}
+
+export type BackendName = 'cpu' | 'wasm' | 'webgpu';
+
+/** One ONNX Runtime flavour (onnxruntime-node CPU, onnxruntime-web wasm or WebGPU). */
+export interface OrtBackend {
+  readonly name: BackendName;
+  createSession(model: Uint8Array, label: string): Promise<ModelSession>;
+}
+
+/** The input named `name`, or a clear error naming the model and what it does have. */
+export function requireInput(session: ModelSession, name: string): ValueInfo {
+  const info = session.inputs.find((i) => i.name === name);
+  if (!info) {
+    throw new Error(
+      `${session.label} has no input "${name}" (inputs: ${session.inputs.map((i) => i.name).join(', ')})`,
+    );
+  }
+  return info;
+}
+
+export function requireOutput(session: ModelSession, name: string): ValueInfo {
+  const info = session.outputs.find((i) => i.name === name);
+  if (!info) {
+    throw new Error(
+      `${session.label} has no output "${name}" (outputs: ${session.outputs.map((i) => i.name).join(', ')})`,
+    );
+  }
+  return info;
+}
