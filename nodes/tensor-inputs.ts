@@ -46,3 +46,21 @@ export function fixedImageSize(session: ModelSession, input: string): [number, n
   const w = shape[3];
   return typeof h === 'number' && typeof w === 'number' ? [h, w] : undefined;
 }
+
+/**
+ * Checks, before inference, that a model has a float32 input of the given
+ * rank (a latent or an image), naming the model, the input and what it has.
+ */
+export function requireFloatInput(session: ModelSession, name: string, rank: number, role: string): void {
+  const info = session.inputs.find((i) => i.name === name);
+  const found = session.inputs.map((i) => `${i.name} ${i.type ?? '?'}[${i.shape.join(',')}]`).join(', ');
+  if (
+    !info ||
+    (info.type !== 'float32' && info.type !== undefined) ||
+    (info.shape.length !== 0 && info.shape.length !== rank)
+  ) {
+    throw new Error(
+      `${session.label} does not look like ${role}: it needs a float32 rank-${rank} input "${name}", it has ${found}`,
+    );
+  }
+}

@@ -10,12 +10,12 @@ import {
 } from '../../src/diffusion/schedule';
 import { withSession } from '../../src/runtime/models/model-services';
 import type { PackHandle } from '../../src/runtime/models/pack-handle';
-import type { ModelSession } from '../../src/runtime/ort/model-session';
+import { type ModelSession, requireInput } from '../../src/runtime/ort/model-session';
 import { float32Tensor, type TensorData } from '../../src/runtime/ort/tensor-data';
 import { Rng } from '../../src/runtime/rng';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { numberParam, stringParam } from '../port-values';
-import { floatOutput } from '../tensor-inputs';
+import { floatOutput, requireFloatInput } from '../tensor-inputs';
 import { type ConditioningValue, type ControlHint, type LatentValue, valueInput } from '../values';
 import { latentPreview, SD15_PREVIEW_RGB_FACTORS } from './latent-preview';
 import { unetSessionRequest } from './unet-model';
@@ -178,6 +178,10 @@ export const samplerNode: NodeDefinition<RuntimeServices> = {
     const total = sigmas.length - 1;
 
     const result = await withSession(services.models, unetSessionRequest(unetValue), async (unet) => {
+      requireFloatInput(unet, 'sample', 4, 'a U-Net (sample, timestep, encoder_hidden_states in)');
+      requireInput(unet, 'encoder_hidden_states');
+      requireFloatInput(unet, 'sample', 4, 'a U-Net (sample, timestep, encoder_hidden_states in)');
+      requireInput(unet, 'encoder_hidden_states');
       const ctx: StepContext = { unet, services, positive, negative, batch, dims, guided, total };
       let step = 0;
       const denoiser = epsDenoiser(

@@ -3,7 +3,7 @@ import { fromChwFloat } from '../../src/runtime/image/transform';
 import { withSession } from '../../src/runtime/models/model-services';
 import { float32Tensor } from '../../src/runtime/ort/tensor-data';
 import type { RuntimeServices } from '../../src/runtime/services';
-import { firstOutputName, floatOutput } from '../tensor-inputs';
+import { firstOutputName, floatOutput, requireFloatInput } from '../tensor-inputs';
 import { valueInput } from '../values';
 
 /** Decodes latents to an image: divides by the VAE scaling factor, decodes, maps [-1,1] to pixels. */
@@ -37,6 +37,7 @@ export const vaeDecodeNode: NodeDefinition<RuntimeServices> = {
       { pack, name: 'vae_decoder', component },
       async (session) => {
         const input = session.inputs[0]?.name ?? 'latent_sample';
+        requireFloatInput(session, input, 4, 'a VAE decoder (latents in, image out)');
         const outputs = await session.run({ [input]: float32Tensor(unscaled, [1, channels, h, w]) });
         return floatOutput(
           session,

@@ -4,7 +4,7 @@ import { withSession } from '../../src/runtime/models/model-services';
 import { float32Tensor } from '../../src/runtime/ort/tensor-data';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { imageInput } from '../port-values';
-import { firstOutputName, fixedImageSize, floatOutput } from '../tensor-inputs';
+import { firstOutputName, fixedImageSize, floatOutput, requireFloatInput } from '../tensor-inputs';
 import { type LatentValue, valueInput } from '../values';
 
 /**
@@ -34,6 +34,7 @@ export const vaeEncodeNode: NodeDefinition<RuntimeServices> = {
       { pack, name: 'vae_encoder', component },
       async (session) => {
         const input = session.inputs[0]?.name ?? 'sample';
+        requireFloatInput(session, input, 4, 'a VAE encoder (image in, latents out)');
         const snap = (n: number) => Math.max(vaeFactor, Math.round(n / vaeFactor) * vaeFactor);
         const [h, w] = fixedImageSize(session, input) ?? [snap(image.height), snap(image.width)];
         const pixels = toChwFloat(resizeCover(image, w, h), { range: [-1, 1] });

@@ -1,5 +1,4 @@
 import { dirname, join, resolve } from 'node:path';
-import { ensureReferencePack } from '../../scripts/pack/ensure';
 import type { GraphDocument } from '../core/document';
 import type { NodeRegistry } from '../core/node-definition';
 import { applyParamAssignments, applySeed, imageParamOf, parseAssignment } from '../core/param-overrides';
@@ -7,9 +6,7 @@ import { validateGraph } from '../core/validate';
 import { GraphValidationError } from '../core/validation-error';
 import type { EngineEvent, JobResult } from '../engine/events';
 import { Executor } from '../engine/executor';
-import { chooseNodeBackend } from '../runtime/node/node-backends';
-import { createNodeModelServices } from '../runtime/node/node-model-services';
-import { readNodeSource } from '../runtime/node/node-sources';
+import { createNodeRuntime } from '../runtime/node/node-runtime';
 import type { RuntimeServices } from '../runtime/services';
 import type { CliCommand } from './args';
 import { writeFileAtomic } from './atomic-write';
@@ -104,12 +101,8 @@ export async function runCommand(
   if (issues.length > 0) throw new GraphValidationError(issues);
   const graph = await inlineImageFiles(overridden, baseDir, registry.lookup);
 
-  const { backend, note } = await chooseNodeBackend(command.backend);
+  const { services, note } = await createNodeRuntime(command.backend, baseDir);
   if (note) io.stderr.write(`note: ${note}\n`);
-  const services: RuntimeServices = {
-    readSource: (source, signal) => readNodeSource(source, baseDir, signal),
-    models: createNodeModelServices({ backend, baseDir, ensureReferencePack }),
-  };
   const executor = new Executor(registry, services);
   const controller = new AbortController();
   let interrupts = 0;

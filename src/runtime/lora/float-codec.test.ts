@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bfloat16ToNumber, halfToNumber, numberToBfloat16, numberToHalf } from './float-codec';
+import { bfloat16ToNumber, halfToNumber, numberToBfloat16, numberToHalf, slow } from './float-codec';
 
 describe('float16 / bfloat16 codec', () => {
   it('round-trips every non-NaN float16 bit pattern', () => {
@@ -46,6 +46,31 @@ describe('float16 / bfloat16 codec', () => {
           if ((n & 0x8000) !== (h & 0x8000)) continue;
           expect(Math.abs(halfToNumber(n) - v)).toBeGreaterThanOrEqual(err);
         }
+      }),
+    );
+  });
+
+  it('fast encoders agree with the reference encoders, also at and next to midpoints', () => {
+    const bad: string[] = [];
+    for (let h = 0; h < 0x7c00; h++) {
+      for (const [dec, enc, ref] of [
+        [slow.halfToNumber, numberToHalf, slow.numberToHalf],
+        [slow.bfloat16ToNumber, numberToBfloat16, slow.numberToBfloat16],
+      ] as const) {
+        const lo = dec(h);
+        const hi = dec(h + 1);
+        const mid = (lo + hi) / 2;
+        for (const v of [mid, mid * (1 + 2 ** -40), mid * (1 - 2 ** -40), lo, -mid]) {
+          if (enc(v) !== ref(v)) bad.push(`${h}: ${v}`);
+        }
+      }
+      if (halfToNumber(h) !== slow.halfToNumber(h) && !Number.isNaN(halfToNumber(h))) bad.push(`dec ${h}`);
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (v) => {
+        expect(numberToHalf(v)).toBe(slow.numberToHalf(v));
+        expect(numberToBfloat16(v)).toBe(slow.numberToBfloat16(v));
       }),
     );
   });

@@ -48,7 +48,75 @@ function decodeSmallFloat(bits: number, expBits: number, mantBits: number): numb
   return sign * 2 ** (e - bias) * (1 + f / mantScale);
 }
 
-export const halfToNumber = (bits: number): number => decodeSmallFloat(bits & 0xffff, 5, 10);
-export const numberToHalf = (v: number): number => encodeSmallFloat(v, 5, 10);
-export const bfloat16ToNumber = (bits: number): number => decodeSmallFloat(bits & 0xffff, 8, 7);
-export const numberToBfloat16 = (v: number): number => encodeSmallFloat(v, 8, 7);
+let halfTable: Float64Array | null = null;
+let bf16Table: Float64Array | null = null;
+
+function table(expBits: number, mantBits: number): Float64Array {
+  const t = new Float64Array(0x10000);
+  for (let h = 0; h < 0x10000; h++) t[h] = decodeSmallFloat(h, expBits, mantBits);
+  return t;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * Fast exact encoding for normal magnitudes: a candidate from the float32 bits of |v| (truncated),
+ * then the nearest of it and its two neighbours (ties to even), compared in float64.
+ */
+function fastEncode(v: number, t: Float64Array, truncated: (f32bits: number) => number): number {
+  const a = Math.abs(v);
+  f32[0] = a;
+  const h = truncated(u32[0]!);
+  let best = h;
+  let bestErr = Math.abs(t[h]! - a);
+  for (const c of [h - 1, h + 1]) {
+    const err = Math.abs(t[c]! - a);
+    if (err < bestErr || (err === bestErr && (c & 1) === 0)) {
+      best = c;
+      bestErr = err;
+    }
+  }
+  return v < 0 ? best | 0x8000 : best;
+}
+
+const HALF_MIN_NORMAL = 2 ** -14;
+const HALF_MAX = 65504;
+const BF16_MIN_NORMAL = 2 ** -126;
+const BF16_MAX = 2 ** 127 * (2 - 2 ** -7);
+
+export function halfToNumber(bits: number): number {
+  halfTable ??= table(5, 10);
+  return halfTable[bits & 0xffff]!;
+}
+
+export function numberToHalf(v: number): number {
+  const a = Math.abs(v);
+  if (a >= HALF_MIN_NORMAL && a < HALF_MAX) {
+    halfTable ??= table(5, 10);
+    return fastEncode(v, halfTable, (b) => ((((b >>> 23) - 112) << 10) | ((b >>> 13) & 0x3ff)) & 0x7fff);
+  }
+  return encodeSmallFloat(v, 5, 10);
+}
+
+export function bfloat16ToNumber(bits: number): number {
+  bf16Table ??= table(8, 7);
+  return bf16Table[bits & 0xffff]!;
+}
+
+export function numberToBfloat16(v: number): number {
+  const a = Math.abs(v);
+  if (a >= BF16_MIN_NORMAL && a < BF16_MAX) {
+    bf16Table ??= table(8, 7);
+    return fastEncode(v, bf16Table, (b) => b >>> 16);
+  }
+  return encodeSmallFloat(v, 8, 7);
+}
+
+/** Reference (slow, table-free) conversions, exported for tests. */
+export const slow = {
+  halfToNumber: (bits: number): number => decodeSmallFloat(bits & 0xffff, 5, 10),
+  numberToHalf: (v: number): number => encodeSmallFloat(v, 5, 10),
+  bfloat16ToNumber: (bits: number): number => decodeSmallFloat(bits & 0xffff, 8, 7),
+  numberToBfloat16: (v: number): number => encodeSmallFloat(v, 8, 7),
+};

@@ -167,7 +167,9 @@ describe('mergeLora: MatMul weight stored transposed [in, out]', () => {
 
   it('keeps everything but the merged initializer unchanged', () => {
     const base = matmulModel();
+    const copy = base.slice();
     const res = mergeLora(base, parseLoraSafetensors(kohyaLora()), 1);
+    expect(base).toEqual(copy); // the input is never written to
     const strip = (bytes: Uint8Array) => {
       const m = onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { bytes: String });
       for (const t of m.graph.initializer) delete t.rawData;

@@ -30,7 +30,8 @@ export async function withSession<T>(
   use: (session: ModelSession) => Promise<T>,
 ): Promise<T> {
   const { pack, name, component, variant, transform } = request;
-  const key = variant ? `${component.sha256}+${variant}` : component.sha256;
+  // The role is part of the key so that messages name the component a node asked for.
+  const key = `${name}:${component.sha256}${variant ? `+${variant}` : ''}`;
   const label = componentLabel(pack, name, component);
   const lease = await services.pool.acquire(key, label, async () => {
     const base = await pack.readFile(component.file);

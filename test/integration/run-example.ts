@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createNodeRegistry } from '../../nodes/index';
+import type { GraphDocument } from '../../src/core/document';
+import { loadGraphDocument } from '../../src/core/load-document';
+import { applyParamAssignments } from '../../src/core/param-overrides';
+import type { JobResult } from '../../src/engine/events';
+import { Executor } from '../../src/engine/executor';
+import type { BackendChoice } from '../../src/runtime/node/node-backends';
+import { createNodeRuntime } from '../../src/runtime/node/node-runtime';
+import type { RuntimeServices } from '../../src/runtime/services';
+
+export const EXAMPLES_DIR = resolve('public/examples');
+export const registry = createNodeRegistry();
+
+export function loadExample(name: string): GraphDocument {
+  const json: unknown = JSON.parse(readFileSync(join(EXAMPLES_DIR, `${name}.json`), 'utf8'));
+  return loadGraphDocument(json, registry.lookup, `${name}.json`).graph;
+}
+
+/** Sets params as `--set` would: `{ 'sampler.seed': '3' }`. */
+export function withParams(graph: GraphDocument, sets: Record<string, string>): GraphDocument {
+  const assignments = Object.entries(sets).map(([key, value]) => {
+    const [nodeId, param] = key.split('.') as [string, string];
+    return { nodeId, param, value };
+  });
+  return applyParamAssignments(graph, assignments, registry.lookup);
+}
+
+/** One executor per backend, reused across tests like a long-lived worker. */
+export async function exampleRunner(backend: BackendChoice) {
+  const runtime = await createNodeRuntime(backend, EXAMPLES_DIR);
+  const executor = new Executor<RuntimeServices>(registry, runtime.services);
+  return {
+    runtime,
+    executor,
+    async run(graph: GraphDocument): Promise<JobResult> {
+      return executor.run(graph);
+    },
+  };
+}
+
+export function savedImage(result: JobResult, nodeId = 'save') {
+  const found = result.artifacts.find((a) => a.nodeId === nodeId);
+  if (!found) throw new Error(`no output from ${nodeId}: ${result.status} ${result.error?.message ?? ''}`);
+  return found.artifact;
+}
