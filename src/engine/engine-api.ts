@@ -1,0 +1,50 @@
+import type { GraphDocument } from '../core/document';
+import type { EngineEvent, JobResult } from './events';
+
+/** What a loaded pack offers, for pickers and status displays. Plain data. */
+export interface PackInfo {
+  /** Where it came from: `reference`, a URL, or a folder name. */
+  readonly source: string;
+  readonly name: string;
+  /** sha256 of its manifest. */
+  readonly id: string;
+  readonly controlnets: readonly string[];
+  readonly loras: readonly string[];
+}
+
+export interface PackLoadProgress {
+  readonly file: string;
+  /** Files checked so far (sha256 verified) and in all. */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface EngineStatus {
+  /** The ONNX Runtime backend in use. */
+  readonly backend: 'webgpu' | 'wasm' | 'cpu';
+  /** Why the preferred backend is not in use (e.g. no WebGPU adapter), if so. */
+  readonly fallbackReason?: string;
+  readonly runningJobs: readonly string[];
+  readonly loadedSessions: number;
+  readonly loadedBytes: number;
+}
+
+export interface EngineRunOptions {
+  /** Chosen by the caller so it can cancel before the first event arrives. */
+  readonly jobId: string;
+}
+
+/**
+ * The engine as workers expose it (with comlink, in the browser and in Node
+ * worker_threads). Events are delivered in order through `onEvent` (a
+ * comlink proxy across workers); images and tensors cross as transferred
+ * ArrayBuffers. `run` resolves when the job ends, whatever its status.
+ */
+export interface EngineApi {
+  run(graph: GraphDocument, options: EngineRunOptions, onEvent: (event: EngineEvent) => void): Promise<JobResult>;
+  /** Cancels one job; other jobs keep running. Unknown or finished ids are ignored. */
+  cancel(jobId: string): Promise<void>;
+  /** Opens (and verifies) a pack; nodes whose `pack` param equals `source` then use it. */
+  loadPack(source: string, onProgress?: (progress: PackLoadProgress) => void): Promise<PackInfo>;
+  status(): Promise<EngineStatus>;
+}
