@@ -2,8 +2,8 @@ import type { NodeDefinition } from '../../src/core/node-definition';
 import { withSession } from '../../src/runtime/models/model-services';
 import type { PackHandle } from '../../src/runtime/models/pack-handle';
 import { packTokenizer } from '../../src/runtime/models/pack-tokenizer';
-import { encodeClip } from '../../src/runtime/pack/world-tokenizer';
 import type { RuntimeServices } from '../../src/runtime/services';
+import { clipInputIds } from '../../src/runtime/tokenizers/clip-ids';
 import { stringParam } from '../port-values';
 import { firstOutputName, floatOutput, idsTensor } from '../tensor-inputs';
 import { type ConditioningValue, valueInput } from '../values';
@@ -24,7 +24,12 @@ async function encode(
         : conditioningLength;
     const results: ConditioningValue[] = [];
     for (const text of texts) {
-      const ids = encodeClip(tokenizer, text, specialTokens, length);
+      const ids = clipInputIds(tokenizer, text, {
+        length,
+        bos: specialTokens.bos,
+        eos: specialTokens.eos,
+        pad: specialTokens.pad,
+      });
       const outputs = await session.run({ [input]: idsTensor(session, input, ids, [1, length]) });
       const name = session.outputs.some((o) => o.name === 'last_hidden_state')
         ? 'last_hidden_state'

@@ -4,8 +4,8 @@ import { resizeCover, toChwFloat } from '../../src/runtime/image/transform';
 import { withSession } from '../../src/runtime/models/model-services';
 import type { PackHandle } from '../../src/runtime/models/pack-handle';
 import { packTokenizer } from '../../src/runtime/models/pack-tokenizer';
+import { interleavedIds } from '../../src/runtime/models/prompt-ids';
 import { float32Tensor, type TensorData } from '../../src/runtime/ort/tensor-data';
-import { encodeInterleaved } from '../../src/runtime/pack/world-tokenizer';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { stringParam } from '../port-values';
 import { floatOutput, idsTensor } from '../tensor-inputs';
@@ -46,9 +46,10 @@ async function hiddenStates(
 ): Promise<HiddenStates> {
   const { constants } = pack.manifest;
   const tokenizer = await packTokenizer(pack);
-  const encoding = encodeInterleaved(tokenizer, text, {
+  const encoding = interleavedIds((t) => tokenizer.encode(t), text, {
     imageTokens: constants.imageTokensPerImage,
     special: constants.specialTokens,
+    marker: constants.imageMarker,
     imageCount: images.length,
   });
   const embeds = await imageEmbeds(services, pack, images);

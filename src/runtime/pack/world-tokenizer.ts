@@ -4,6 +4,7 @@
  * the Kosmos-G interleaved layout and CLIP-style fixed-length padding.
  */
 import { z } from 'zod';
+import { interleavedIds } from '../models/prompt-ids';
 
 export const IMAGE_MARKER = '<i>';
 
@@ -100,29 +101,7 @@ export function encodeInterleaved(
   prompt: string,
   opts: { imageTokens: number; special: SpecialTokenIds; imageCount?: number },
 ): InterleavedEncoding {
-  const parts = prompt.split(IMAGE_MARKER);
-  const imageCount = parts.length - 1;
-  if (opts.imageCount !== undefined && opts.imageCount !== imageCount) {
-    throw new Error(
-      `the prompt has ${imageCount} ${IMAGE_MARKER} marker(s) but ${opts.imageCount} image(s) are connected`,
-    );
-  }
-  const inputIds = [opts.special.bos];
-  const imageMask = [0];
-  parts.forEach((text, i) => {
-    const ids = encodeText(tok, text);
-    inputIds.push(...ids);
-    imageMask.push(...ids.map(() => 0));
-    if (i < parts.length - 1) {
-      inputIds.push(
-        opts.special.boi,
-        ...Array<number>(opts.imageTokens).fill(opts.special.pad),
-        opts.special.eoi,
-      );
-      imageMask.push(0, ...Array<number>(opts.imageTokens).fill(1), 0);
-    }
-  });
-  return { inputIds, imageMask, imageCount };
+  return interleavedIds((text) => encodeText(tok, text), prompt, { ...opts, marker: IMAGE_MARKER });
 }
 
 export interface PaddedBatch {
