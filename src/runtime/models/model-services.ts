@@ -1,4 +1,4 @@
-import type { ModelSession } from '../ort/model-session';
+import type { ModelSession, ModelSource } from '../ort/model-session';
 import type { SessionPool } from '../ort/session-pool';
 import type { OnnxComponent } from '../pack/manifest';
 import { componentLabel, type PackHandle } from './pack-handle';
@@ -33,9 +33,30 @@ export async function withSession<T>(
   // The role is part of the key so that messages name the component a node asked for.
   const key = `${name}:${component.sha256}${variant ? `+${variant}` : ''}`;
   const label = componentLabel(pack, name, component);
-  const lease = await services.pool.acquire(key, label, async () => {
+  const lease = await services.pool.acquire(key, label, async (): Promise<ModelSource> => {
     const base = await pack.readFile(component.file);
-    return transform ? transform(base) : base;
+    const external = component.externalData ?? [];
+    if (transform) {
+      if (external.length > 0)
+        throw new Error(`${label} keeps its weights in external data, which cannot be modified here`);
+      return { bytes: await transform(base) };
+    }
+    const folder = component.file.includes('/')
+      ? component.file.slice(0, component.file.lastIndexOf('/') + 1)
+      : '';
+    const externalData = await Promise.all(
+      external.map(async (x) => {
+        if (!x.file.startsWith(folder))
+          throw new Error(`${label}: external data ${x.file} must sit in the model's folder`);
+        return { path: x.file.slice(folder.length), data: await pack.readFile(x.file) };
+      }),
+    );
+    const filePath = pack.localPath?.(component.file);
+    return {
+      bytes: base,
+      ...(externalData.length > 0 ? { externalData } : {}),
+      ...(filePath ? { filePath } : {}),
+    };
   });
   try {
     return await use(lease.session);

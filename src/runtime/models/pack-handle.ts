@@ -13,6 +13,8 @@ export interface PackHandle {
   readonly manifest: PackManifest;
   /** Bytes of a file listed in the manifest, verified against its sha256. */
   readFile(file: string): Promise<Uint8Array>;
+  /** The file's path on disk, for packs opened from a folder headless. */
+  localPath?(file: string): string | undefined;
 }
 
 /** A component's label for messages, e.g. `unet (unet.onnx) of pack shapes-world`. */

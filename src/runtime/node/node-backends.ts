@@ -11,7 +11,7 @@ export interface ChosenBackend {
 
 async function cpuBackend(): Promise<OrtBackend> {
   const ort = (await import('onnxruntime-node')) as unknown as OrtModule;
-  return ortBackend('cpu', ort, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  return ortBackend('cpu', ort, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' }, true);
 }
 
 async function wasmBackend(): Promise<OrtBackend> {

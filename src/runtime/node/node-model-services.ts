@@ -32,6 +32,7 @@ async function openPackDir(dir: string): Promise<PackHandle> {
       if (!bytes) throw new Error(`${file} is not listed in the manifest of ${pack.dir}`);
       return bytes;
     },
+    localPath: (file) => pack.paths.get(file),
   };
 }
 

@@ -24,10 +24,25 @@ export interface ModelSession {
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
+/** A weights file an ONNX model refers to (ONNX external data), by its `location` in the model. */
+export interface ExternalDataFile {
+  /** The location string in the model, relative to the model's folder. */
+  readonly path: string;
+  readonly data: Uint8Array;
+}
+
+/** A model to load: its bytes, plus its external data files and, headless, its path on disk. */
+export interface ModelSource {
+  readonly bytes: Uint8Array;
+  readonly externalData?: readonly ExternalDataFile[];
+  /** Where the model lies on disk (lets onnxruntime-node read external data itself). */
+  readonly filePath?: string;
+}
+
 /** One ONNX Runtime flavour (onnxruntime-node CPU, onnxruntime-web wasm or WebGPU). */
 export interface OrtBackend {
   readonly name: BackendName;
-  createSession(model: Uint8Array, label: string): Promise<ModelSession>;
+  createSession(model: ModelSource, label: string): Promise<ModelSession>;
 }
 
 /** The input named `name`, or a clear error naming the model and what it does have. */

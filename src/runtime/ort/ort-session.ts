@@ -5,7 +5,7 @@ import type { TensorData, TensorElementType } from './tensor-data';
 /** The parts of an onnxruntime module (node or web) this adapter uses; both share onnxruntime-common's API. */
 export interface OrtModule {
   readonly InferenceSession: {
-    create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession>;
+    create(model: Uint8Array | string, options?: InferenceSession.SessionOptions): Promise<InferenceSession>;
   };
   readonly Tensor: new (type: Tensor.Type, data: Tensor.DataType, dims: readonly number[]) => Tensor;
 }
@@ -64,18 +64,36 @@ export function adaptSession(ort: OrtModule, session: InferenceSession, label: s
   };
 }
 
-/** A backend over one ORT module with fixed session options. */
+/**
+ * A backend over one ORT module with fixed session options. Models with
+ * external data load from their path where the module reads files itself
+ * (`readsExternalDataFromDisk`, onnxruntime-node), else with the bytes passed
+ * as `externalData` (onnxruntime-web).
+ */
 export function ortBackend(
   name: BackendName,
   ort: OrtModule,
   options: InferenceSession.SessionOptions,
+  readsExternalDataFromDisk = false,
 ): OrtBackend {
   return {
     name,
     async createSession(model, label) {
       let session: InferenceSession;
+      const external = model.externalData ?? [];
       try {
-        session = await ort.InferenceSession.create(model, options);
+        if (external.length === 0) {
+          session = await ort.InferenceSession.create(model.bytes, options);
+        } else if (readsExternalDataFromDisk) {
+          if (!model.filePath)
+            throw new Error('a model with external data must be loaded from a file on this backend');
+          session = await ort.InferenceSession.create(model.filePath, options);
+        } else {
+          session = await ort.InferenceSession.create(model.bytes, {
+            ...options,
+            externalData: [...external],
+          });
+        }
       } catch (error) {
         throw new Error(`cannot load ${label}: ${error instanceof Error ? error.message : String(error)}`);
       }

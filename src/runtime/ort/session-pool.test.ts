@@ -24,7 +24,7 @@ function fakeBackend() {
   return { backend, created, released };
 }
 
-const model = async () => new Uint8Array(100);
+const model = async () => ({ bytes: new Uint8Array(100) });
 
 describe('SessionPool', () => {
   it('loads a model once and reuses it across runs', async () => {

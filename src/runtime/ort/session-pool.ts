@@ -1,4 +1,4 @@
-import type { ModelSession, OrtBackend } from './model-session';
+import type { ModelSession, ModelSource, OrtBackend } from './model-session';
 
 export interface SessionPoolStats {
   readonly loads: number;
@@ -43,7 +43,7 @@ export class SessionPool {
   }
 
   /** Leases the session for `key`, loading it with `load` on a miss. */
-  async acquire(key: string, label: string, load: () => Promise<Uint8Array>): Promise<SessionLease> {
+  async acquire(key: string, label: string, load: () => Promise<ModelSource>): Promise<SessionLease> {
     let entry = this.#entries.get(key);
     if (entry) {
       this.#hits += 1;
@@ -60,7 +60,8 @@ export class SessionPool {
       };
       loading.then(
         (model) => {
-          created.bytes = model.byteLength;
+          created.bytes =
+            model.bytes.byteLength + (model.externalData ?? []).reduce((n, f) => n + f.data.byteLength, 0);
         },
         () => undefined,
       );

@@ -25,9 +25,14 @@ export const tensorSpecSchema = z.object({
   description: z.string().optional(),
 });
 
+/** A weights file of a model stored as ONNX external data, next to the model file. */
+export const externalDataSchema = z.object({ file: relativeFile, sha256 });
+
 export const onnxComponentSchema = z.object({
   file: relativeFile,
   sha256,
+  /** Large models keep weights outside the .onnx file; each listed file sits in the model's folder. */
+  externalData: z.array(externalDataSchema).optional(),
   inputs: z.array(tensorSpecSchema).min(1),
   outputs: z.array(tensorSpecSchema).min(1),
   description: z.string().optional(),
@@ -169,8 +174,13 @@ export function loadManifest(json: unknown, source: string): PackManifest {
 export function manifestFiles(m: PackManifest): { component: string; file: string; sha256: string }[] {
   const c = m.components;
   const out: { component: string; file: string; sha256: string }[] = [];
-  const add = (component: string, e: { file: string; sha256: string }) => {
+  const add = (
+    component: string,
+    e: { file: string; sha256: string; externalData?: { file: string; sha256: string }[] },
+  ) => {
     out.push({ component, file: e.file, sha256: e.sha256 });
+    for (const x of e.externalData ?? [])
+      out.push({ component: `${component} external data`, file: x.file, sha256: x.sha256 });
   };
   add('vision', c.vision);
   add('mllm', c.mllm);
