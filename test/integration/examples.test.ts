@@ -11,15 +11,30 @@ interface Expected {
 
 const EXPECTED: Record<string, Record<string, Expected>> = {
   'text-to-image': {
-    save: { entities: [{ shape: 'square', color: 'blue' }, { shape: 'triangle', color: 'yellow' }] },
+    save: {
+      entities: [
+        { shape: 'square', color: 'blue' },
+        { shape: 'triangle', color: 'yellow' },
+      ],
+    },
   },
   'subject-driven': { save: { background: 'black', entities: [{ shape: 'square', color: 'blue' }] } },
   'multi-entity': {
-    save: { entities: [{ shape: 'square', color: 'blue' }, { shape: 'triangle', color: 'yellow' }] },
+    save: {
+      entities: [
+        { shape: 'square', color: 'blue' },
+        { shape: 'triangle', color: 'yellow' },
+      ],
+    },
   },
   style: { save: { background: 'black', entities: [{ shape: 'square', color: 'blue' }] } },
   'controlnet-canny': {
-    save: { entities: [{ shape: 'circle', color: 'red' }, { shape: 'square', color: 'yellow' }] },
+    save: {
+      entities: [
+        { shape: 'circle', color: 'red' },
+        { shape: 'square', color: 'yellow' },
+      ],
+    },
   },
   lora: { save: { background: 'black', entities: [{ shape: 'circle', color: 'red' }], pastel: 0.5 } },
   compare: {
@@ -35,7 +50,8 @@ export function matches(c: Classification, expected: Expected): boolean {
   const ordered = [...c.entities].sort((a, b) => a.cx - b.cx);
   return ordered.every((e, i) => {
     const want = expected.entities[i]!;
-    const pastelOk = expected.pastel === undefined ? e.pastel < 0.1 : Math.abs(e.pastel - expected.pastel) < 0.1;
+    const pastelOk =
+      expected.pastel === undefined ? e.pastel < 0.1 : Math.abs(e.pastel - expected.pastel) < 0.1;
     return e.shape === want.shape && e.color === want.color && pastelOk;
   });
 }
@@ -85,7 +101,8 @@ describe('examples across seeds (cpu, default sampler settings)', () => {
       const result = await run(withParams(loadExample(name), sets));
       for (const [saveId, expected] of Object.entries(EXPECTED[name]!)) {
         total += 1;
-        if (result.status === 'done' && matches(classifyImage(savedImage(result, saveId).image), expected)) right += 1;
+        if (result.status === 'done' && matches(classifyImage(savedImage(result, saveId).image), expected))
+          right += 1;
       }
     }
     expect(right / total).toBeGreaterThanOrEqual(0.95);

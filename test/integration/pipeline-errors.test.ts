@@ -1,5 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,9 @@ async function runWithEvents(graph: GraphDocument) {
   const { executor } = await runner;
   const events: EngineEvent[] = [];
   const result = await executor.run(graph, { onEvent: (e) => events.push(e) });
-  const started = events.filter((e) => e.type === 'node:start').map((e) => (e.type === 'node:start' ? e.nodeId : ''));
+  const started = events
+    .filter((e) => e.type === 'node:start')
+    .map((e) => (e.type === 'node:start' ? e.nodeId : ''));
   return { result, started };
 }
 
@@ -27,7 +29,9 @@ function packWithFile(file: string, bytes: Uint8Array): string {
   writeFileSync(join(dir, file), bytes);
   const manifestPath = join(dir, 'manifest.json');
   const manifest = readFileSync(manifestPath, 'utf8');
-  const oldHash = createHash('sha256').update(readFileSync(join(REFERENCE_PACK_DIR, file))).digest('hex');
+  const oldHash = createHash('sha256')
+    .update(readFileSync(join(REFERENCE_PACK_DIR, file)))
+    .digest('hex');
   const newHash = createHash('sha256').update(bytes).digest('hex');
   writeFileSync(manifestPath, manifest.replaceAll(oldHash, newHash));
   return dir;
@@ -35,7 +39,9 @@ function packWithFile(file: string, bytes: Uint8Array): string {
 
 describe('pipeline errors name the node and stop before inference', () => {
   it('a prompt whose <i> count differs from its images', async () => {
-    const graph = withParams(loadExample('subject-driven'), { 'prompt.text': '<i> and <i> on a black background' });
+    const graph = withParams(loadExample('subject-driven'), {
+      'prompt.text': '<i> and <i> on a black background',
+    });
     const { result, started } = await runWithEvents(graph);
     expect(result.status).toBe('failed');
     expect(result.error?.nodeId).toBe('prompt');
@@ -88,13 +94,19 @@ describe('pipeline errors name the node and stop before inference', () => {
     const { image } = savedImage(await (await runner).run(original), 'save');
     // Upscale the example's control image 2x (nearest) to 256x256.
     const { decodeImage } = await import('../../src/runtime/image/codec');
-    const small = decodeImage(new Uint8Array(readFileSync('public/examples/images/circle-and-square.png')), 'x');
+    const small = decodeImage(
+      new Uint8Array(readFileSync('public/examples/images/circle-and-square.png')),
+      'x',
+    );
     const big = new Uint8Array(256 * 256 * 3);
     for (let y = 0; y < 256; y++)
       for (let x = 0; x < 256; x++)
-        for (let c = 0; c < 3; c++) big[(y * 256 + x) * 3 + c] = small.data[((y >> 1) * 128 + (x >> 1)) * 3 + c]!;
+        for (let c = 0; c < 3; c++)
+          big[(y * 256 + x) * 3 + c] = small.data[((y >> 1) * 128 + (x >> 1)) * 3 + c]!;
     writeFileSync(join(dir, 'big.png'), encodePng({ width: 256, height: 256, data: big }));
-    const result = await (await runner).run(withParams(original, { 'control_image.image': join(dir, 'big.png') }));
+    const result = await (await runner).run(
+      withParams(original, { 'control_image.image': join(dir, 'big.png') }),
+    );
     expect(result.status, result.error?.message).toBe('done');
     const c = classifyImage(savedImage(result).image);
     expect(c.entities.map((e) => e.shape).sort()).toEqual(['circle', 'square']);
@@ -107,9 +119,13 @@ describe('LoRA strength', () => {
     const { run } = await runner;
     const withLora = await run(withParams(loadExample('lora'), { 'lora.strength': '0' }));
     const base = loadExample('lora');
-    base.edges = base.edges.map((e) => (e.to.node === 'sampler' && e.to.port === 'unet' ? { ...e, from: { node: 'pack', port: 'unet' } } : e));
+    base.edges = base.edges.map((e) =>
+      e.to.node === 'sampler' && e.to.port === 'unet' ? { ...e, from: { node: 'pack', port: 'unet' } } : e,
+    );
     const without = await run(base);
-    expect(Buffer.from(savedImage(withLora).image.data).equals(Buffer.from(savedImage(without).image.data))).toBe(true);
+    expect(
+      Buffer.from(savedImage(withLora).image.data).equals(Buffer.from(savedImage(without).image.data)),
+    ).toBe(true);
     expect(classifyImage(savedImage(without).image).entities[0]?.pastel).toBeLessThan(0.05);
   });
 
