@@ -44,7 +44,7 @@ const EXPECTED: Record<string, Record<string, Expected>> = {
 };
 
 /** Whether a classification shows the expected picture (clean: no dirt, right entities in order). */
-export function matches(c: Classification, expected: Expected): boolean {
+function matches(c: Classification, expected: Expected): boolean {
   if (expected.background !== undefined && c.background !== expected.background) return false;
   if (c.entities.length !== expected.entities.length) return false;
   const ordered = [...c.entities].sort((a, b) => a.cx - b.cx);
