@@ -11,9 +11,9 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { generateReferencePack } from '../../scripts/pack/generate';
 import { type RgbImage, renderScene } from '../../scripts/pack/world';
+import { readLoraSafetensors } from '../../src/runtime/lora/lora-safetensors';
 import { type LoadedPack, loadPackFromDir } from '../../src/runtime/pack/load-pack';
 import type { PackManifest } from '../../src/runtime/pack/manifest';
-import { readSafetensors } from '../../src/runtime/pack/safetensors';
 import {
   encodeClip,
   encodeInterleaved,
@@ -67,7 +67,7 @@ export class Pipeline {
   mergedUnet(lora: string, strength: number): Uint8Array {
     const c = this.manifest.components;
     const entry = c.loras[lora]!;
-    const st = readSafetensors(this.pack.bytes.get(entry.file)!, entry.file);
+    const st = readLoraSafetensors(this.pack.bytes.get(entry.file)!, entry.file);
     const model = onnx.ModelProto.decode(this.pack.bytes.get(c.unet.file)!);
     for (const [prefix, initName] of Object.entries(entry.keyMap)) {
       const down = st.tensors.get(`${prefix}.lora_down.weight`)!;
