@@ -13,7 +13,6 @@ import {
   type PackManifest,
   type TensorSpec,
 } from '../../src/runtime/pack/manifest';
-import { IMAGE_MARKER } from '../../src/runtime/pack/world-tokenizer';
 import { COND_LENGTH, COND_WIDTH, HIDDEN_SIZE, IMAGE_TOKENS } from './features';
 import { buildControlnet, CONTROLNET_IO, calibrateGain, RESIDUAL_NAMES } from './graphs/controlnet';
 import {
@@ -29,7 +28,7 @@ import { buildVaeDecoder, buildVaeEncoder, VAE_DECODER_IO, VAE_ENCODER_IO } from
 import { buildVision, CLIP_MEAN, CLIP_STD, VISION_IO, VISION_SIZE } from './graphs/vision';
 import { buildPastelLora, PASTEL_KEY_MAP, PASTEL_RANK } from './lora';
 import { SCHEDULE } from './schedule';
-import { specialTokenIds, tokenizerJson } from './vocabulary';
+import { IMAGE_MARKER, specialTokenIds, tokenizerJson } from './vocabulary';
 import {
   IMAGE_SIZE,
   LATENT_CHANNELS,

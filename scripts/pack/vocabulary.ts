@@ -2,6 +2,9 @@
 import { TOK } from './features';
 import { BACKGROUNDS, COLORS, SHAPES } from './world';
 
+/** The prompt marker standing for an input image. */
+export const IMAGE_MARKER = '<i>';
+
 export const SPECIAL_TOKENS = {
   pad: '<pad>',
   bos: '<s>',

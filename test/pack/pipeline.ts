@@ -14,14 +14,14 @@ import { type RgbImage, renderScene } from '../../scripts/pack/world';
 import { readLoraSafetensors } from '../../src/runtime/lora/lora-safetensors';
 import { type LoadedPack, loadPackFromDir } from '../../src/runtime/pack/load-pack';
 import type { PackManifest } from '../../src/runtime/pack/manifest';
+import { createRng } from '../../src/runtime/rng';
 import {
   encodeClip,
   encodeInterleaved,
   padBatch,
   parseTokenizerJson,
   type WordLevelTokenizer,
-} from '../../src/runtime/pack/world-tokenizer';
-import { createRng } from '../../src/runtime/rng';
+} from './world-tokenizer';
 
 const { onnx } = onnxProto;
 

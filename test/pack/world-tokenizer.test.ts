@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { specialTokenIds, tokenizerJson } from '../../scripts/pack/vocabulary';
-import {
-  encodeClip,
-  encodeInterleaved,
-  encodeText,
-  padBatch,
-  parseTokenizerJson,
-} from '../../src/runtime/pack/world-tokenizer';
+import { encodeClip, encodeInterleaved, encodeText, padBatch, parseTokenizerJson } from './world-tokenizer';
 
 const tok = parseTokenizerJson(JSON.parse(tokenizerJson()), 'tokenizer.json');
 const special = { ...specialTokenIds() };
-const id = (w: string) => tok.vocab.get(w)!;
+const id = (w: string) => tok.tokenToId(w)!;
 
 describe('world tokenizer (WordLevel + Whitespace + Lowercase)', () => {
   it('lowercases, splits punctuation and maps unknown words to <unk>', () => {
