@@ -8,6 +8,7 @@ usage:
   kosmograph run <graph.json|image.png> [--out DIR] [--backend auto|cpu|wasm]
                  [--set NODE.PARAM=VALUE]... [--input NODE=FILE]... [--seed N] [--json]
   kosmograph validate <graph.json|image.png>
+  kosmograph import-comfy <workflow.json|image.png> [--out graph.json]
   kosmograph nodes [--json]
 
 exit codes: 0 done, 1 a node failed, 2 invalid graph or arguments, 130 interrupted`;
@@ -27,6 +28,7 @@ export type CliCommand =
       readonly json: boolean;
     }
   | { readonly command: 'validate'; readonly graphPath: string; readonly json: boolean }
+  | { readonly command: 'import-comfy'; readonly inputPath: string; readonly outPath?: string }
   | { readonly command: 'nodes'; readonly json: boolean }
   | { readonly command: 'help' };
 
@@ -85,6 +87,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     }
     case 'validate':
       return { command: 'validate', graphPath: onePath(), json };
+    case 'import-comfy': {
+      if (rest.length !== 1) throw usageError('import-comfy takes exactly one ComfyUI file (.json or .png)');
+      return {
+        command: 'import-comfy',
+        inputPath: rest[0]!,
+        ...(values.out !== undefined ? { outPath: values.out } : {}),
+      };
+    }
     case 'nodes':
       if (rest.length > 0) throw usageError('nodes takes no file');
       return { command: 'nodes', json };

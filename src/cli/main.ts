@@ -4,6 +4,7 @@ import { GraphValidationError } from '../core/validation-error';
 import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
 import { readGraphFile } from './graph-file';
+import { importComfyCommand } from './import-comfy-command';
 import { nodesCommand } from './nodes-command';
 import { type CliIo, runCommand } from './run-command';
 
@@ -29,6 +30,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     }
     case 'run':
       return runCommand(command, registry, io);
+    case 'import-comfy':
+      return importComfyCommand(command, registry.lookup, io);
   }
 }
 

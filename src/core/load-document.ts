@@ -32,6 +32,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A ComfyUI UI-format workflow (`nodes` + `links`) or API-format prompt (`{"3": {"class_type": ...}}`). */
+function looksLikeComfy(input: Record<string, unknown>): boolean {
+  if (Array.isArray(input.nodes) && Array.isArray(input.links)) return true;
+  const values = Object.values(input);
+  return values.length > 0 && values.every((v) => isRecord(v) && typeof v.class_type === 'string');
+}
+
 /** Runs the envelope migrations until the document is at the current version. */
 function migrateEnvelope(input: Record<string, unknown>, context: string, warnings: string[]): unknown {
   let doc: unknown = input;
@@ -106,7 +113,10 @@ function migrateNodes(
 export function loadGraphDocument(input: unknown, lookup: NodeSpecLookup, context = 'graph'): LoadedGraph {
   if (!isRecord(input)) throw invalid('not a kosmograph graph (expected a JSON object)', context);
   if (input.format !== GRAPH_FORMAT) {
-    throw invalid(`not a kosmograph graph ("format" must be "${GRAPH_FORMAT}")`, context);
+    const hint = looksLikeComfy(input)
+      ? ': it looks like a ComfyUI workflow; convert it with `kosmograph import-comfy` or drop it on the editor'
+      : '';
+    throw invalid(`not a kosmograph graph ("format" must be "${GRAPH_FORMAT}")${hint}`, context);
   }
   const warnings: string[] = [];
   const migrated = migrateEnvelope(input, context, warnings);

@@ -1,0 +1,889 @@
+import {
+  GRAPH_FORMAT,
+  GRAPH_VERSION,
+  type GraphDocument,
+  type GraphEdge,
+  type GraphGroup,
+  type GraphLayout,
+  type GraphNode,
+  type GraphNote,
+  graphDocumentSchema,
+  type JsonValue,
+  type PortRef,
+} from '../document';
+import type { NodeSpec, NodeSpecLookup } from '../node-spec';
+import { checkParam } from '../validate-params';
+import { type ComfyInput, type ComfyNode, type ComfyWorkflow, describeNode } from './parse';
+import { isSupportedClass } from './widgets';
+
+/** Which model pack an import targets, and what that pack holds. */
+export interface ComfyImportOptions {
+  /** The `models.pack` param every checkpoint becomes: "reference", a folder or a URL. */
+  readonly pack: string;
+  /** The pack's LoRA names; `lora_name` is matched against them by file name. */
+  readonly packLoras: readonly string[];
+  /** The pack's ControlNet names; `control_net_name` is matched against them by file name. */
+  readonly packControlnets: readonly string[];
+  /** The pack's native image size, to warn about latents of another size. */
+  readonly imageSize?: number;
+  /** Shown as the graph's name (e.g. the file name). */
+  readonly name?: string;
+}
+
+/** The built-in reference pack ("shapes world"): checked against its manifest by a test. */
+export const REFERENCE_PACK_IMPORT: ComfyImportOptions = {
+  pack: 'reference',
+  packLoras: ['pastel'],
+  packControlnets: ['canny'],
+  imageSize: 128,
+};
+
+export interface ComfyConvertedNode {
+  readonly comfyId: string;
+  readonly classType: string;
+  /** The kosmograph nodes it became (a LoRA loader becomes two; two text encoders may share one). */
+  readonly nodeIds: readonly string[];
+}
+
+export interface ComfyPlaceholder {
+  readonly comfyId: string;
+  readonly classType: string;
+  readonly nodeId: string;
+}
+
+export interface ComfyImportReport {
+  readonly source: 'api' | 'ui';
+  readonly converted: readonly ComfyConvertedNode[];
+  readonly placeholders: readonly ComfyPlaceholder[];
+  /** Everything that was substituted, approximated, clamped or dropped, one line each. */
+  readonly warnings: readonly string[];
+}
+
+export interface ComfyImportResult {
+  readonly graph: GraphDocument;
+  readonly report: ComfyImportReport;
+}
+
+type Role = 'positive' | 'negative';
+type Position = { x: number; y: number };
+
+const PLACEHOLDER_PREFIX = 'comfy.';
+
+/** Samplers and schedulers ComfyUI has under another name that kosmograph runs as an equivalent. */
+const SAMPLER_ALIASES: Readonly<Record<string, { to: string; note: string }>> = {
+  dpmpp_2m_sde_gpu: { to: 'dpmpp_2m_sde', note: 'the same sampler; kosmograph draws its noise on the CPU' },
+};
+
+/** `models/loras/sub/Pastel.safetensors` -> `pastel`. */
+export function modelFileKey(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? name;
+  return base.replace(/\.(safetensors|ckpt|pt|pth|bin|onnx)$/i, '').toLowerCase();
+}
+
+function sanitizeId(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 120);
+}
+
+function clampText(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text;
+}
+
+class Converter {
+  private readonly byId: Map<string, ComfyNode>;
+  private readonly consumers = new Map<string, { node: ComfyNode; input: string }[]>();
+  private readonly roleMemo = new Map<string, Set<Role>>();
+  private readonly nodes: GraphNode[] = [];
+  private readonly edges: GraphEdge[] = [];
+  private readonly positions: Record<string, Position> = {};
+  private readonly usedIds = new Set<string>();
+  private readonly warnings: string[];
+  private readonly converted: ComfyConvertedNode[] = [];
+  private readonly placeholders: ComfyPlaceholder[] = [];
+  /** The main kosmograph node of each ComfyUI node. */
+  private readonly main = new Map<string, string>();
+  private readonly loraModel = new Map<string, string>();
+  /** CLIPTextEncode id -> our encode node, and which of its outputs it is when merged. */
+  private readonly encode = new Map<string, { id: string; port?: Role }>();
+  /** ControlNetApply id -> our apply node per role. */
+  private readonly controlByRole = new Map<string, Map<Role, string>>();
+  private fallbackPack: string | undefined;
+
+  constructor(
+    private readonly workflow: ComfyWorkflow,
+    private readonly options: ComfyImportOptions,
+    private readonly lookup: NodeSpecLookup,
+    private readonly layoutFrom: ComfyWorkflow | undefined,
+  ) {
+    this.byId = new Map(workflow.nodes.map((n) => [n.id, n]));
+    this.warnings = [...workflow.warnings];
+    for (const node of workflow.nodes) {
+      for (const [input, value] of Object.entries(node.inputs)) {
+        if (value.kind !== 'link') continue;
+        const key = `${value.node}:${value.slot}`;
+        const list = this.consumers.get(key) ?? [];
+        list.push({ node, input });
+        this.consumers.set(key, list);
+      }
+    }
+  }
+
+  run(): ComfyImportResult {
+    this.planEncoders();
+    for (const node of this.workflow.nodes) this.createNodes(node);
+    for (const node of this.workflow.nodes) this.wire(node);
+    return { graph: this.document(), report: this.report() };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Small helpers
+
+  private warn(node: ComfyNode | undefined, message: string): void {
+    this.warnings.push(node ? `${describeNode(node)}: ${message}` : message);
+  }
+
+  private freshId(base: string): string {
+    const clean = sanitizeId(base);
+    let id = clean;
+    for (let i = 2; this.usedIds.has(id); i++) id = `${clean}_${i}`;
+    this.usedIds.add(id);
+    return id;
+  }
+
+  private position(node: ComfyNode): Position | undefined {
+    const source = this.layoutFrom?.nodes.find((n) => n.id === node.id) ?? node;
+    return source.position;
+  }
+
+  private add(
+    type: string,
+    base: string,
+    params: Record<string, JsonValue>,
+    from: ComfyNode,
+    extra: { title?: string; offset?: Position } = {},
+  ): string {
+    const id = this.freshId(base);
+    const spec = this.lookup(type);
+    const fitted = spec ? this.fitParams(spec, params, from) : params;
+    const title = extra.title ?? from.title;
+    this.nodes.push({
+      id,
+      type,
+      typeVersion: spec?.typeVersion ?? 1,
+      ...(title !== undefined ? { title: clampText(title, 256) } : {}),
+      params: fitted,
+    });
+    const pos = this.position(from);
+    if (pos) this.positions[id] = { x: pos.x + (extra.offset?.x ?? 0), y: pos.y + (extra.offset?.y ?? 0) };
+    return id;
+  }
+
+  /** Keeps params that fit the spec; clamps numbers out of range, defaults the rest, and says so. */
+  private fitParams(
+    spec: NodeSpec,
+    params: Record<string, JsonValue>,
+    from: ComfyNode,
+  ): Record<string, JsonValue> {
+    const out: Record<string, JsonValue> = {};
+    for (const [name, value] of Object.entries(params)) {
+      const paramSpec = spec.params.find((p) => p.name === name);
+      if (!paramSpec) continue;
+      const issue = checkParam(from.id, paramSpec, value);
+      if (!issue) {
+        out[name] = value;
+        continue;
+      }
+      if (
+        issue.code === 'param_out_of_range' &&
+        typeof value === 'number' &&
+        (paramSpec.kind === 'int' || paramSpec.kind === 'float')
+      ) {
+        const min = paramSpec.min ?? -Infinity;
+        const max = paramSpec.max ?? Infinity;
+        let fitted = Math.min(max, Math.max(min, value));
+        if (paramSpec.kind === 'int') fitted = Math.round(fitted);
+        out[name] = fitted;
+        this.warn(from, `${name} ${value} is outside kosmograph's range ${min}..${max}; set to ${fitted}`);
+        continue;
+      }
+      if (paramSpec.kind === 'seed' && typeof value === 'number' && Number.isInteger(value) && value > 0) {
+        const fitted = value % 2 ** 53;
+        out[name] = fitted;
+        this.warn(from, `seed ${value} is larger than kosmograph's largest seed; set to ${fitted}`);
+        continue;
+      }
+      this.warn(from, `${name}: ${issue.message}; using the default ${JSON.stringify(paramSpec.default)}`);
+    }
+    return out;
+  }
+
+  /** A literal input, or undefined (with a warning when it is linked to another node). */
+  private literal(node: ComfyNode, name: string): JsonValue | undefined {
+    const input = node.inputs[name];
+    if (input === undefined) return undefined;
+    if (input.kind === 'value') return input.value;
+    const source = this.byId.get(input.node);
+    this.warn(
+      node,
+      `"${name}" comes from ${source ? describeNode(source) : `node ${input.node}`}, which kosmograph cannot evaluate; using the default`,
+    );
+    return undefined;
+  }
+
+  private params(node: ComfyNode, mapping: Record<string, string>): Record<string, JsonValue> {
+    const out: Record<string, JsonValue> = {};
+    for (const [comfyName, ourName] of Object.entries(mapping)) {
+      const value = this.literal(node, comfyName);
+      if (value !== undefined) out[ourName] = value;
+    }
+    return out;
+  }
+
+  private link(node: ComfyNode, name: string): Extract<ComfyInput, { kind: 'link' }> | undefined {
+    const input = node.inputs[name];
+    return input?.kind === 'link' ? input : undefined;
+  }
+
+  private source(node: ComfyNode, name: string): ComfyNode | undefined {
+    const link = this.link(node, name);
+    return link ? this.byId.get(link.node) : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Conditioning: which role (positive / negative) each CONDITIONING output plays
+
+  private rolesOf(nodeId: string, slot: number): Set<Role> {
+    const key = `${nodeId}:${slot}`;
+    const memo = this.roleMemo.get(key);
+    if (memo) return memo;
+    const roles = new Set<Role>();
+    this.roleMemo.set(key, roles);
+    for (const { node, input } of this.consumers.get(key) ?? []) {
+      if (node.classType === 'ControlNetApply' && input === 'conditioning') {
+        const through = this.rolesOf(node.id, 0);
+        if (through.size === 0) roles.add('positive');
+        for (const r of through) roles.add(r);
+      } else {
+        roles.add(input.toLowerCase().includes('negative') ? 'negative' : 'positive');
+      }
+    }
+    return roles;
+  }
+
+  /** The CLIPTextEncode at the root of a conditioning input, through ControlNetApply nodes. */
+  private textLeaf(node: ComfyNode, name: string): ComfyNode | undefined {
+    let current = this.source(node, name);
+    for (let guard = 0; current?.classType === 'ControlNetApply' && guard < 1000; guard++) {
+      current = this.source(current, 'conditioning');
+    }
+    return current?.classType === 'CLIPTextEncode' ? current : undefined;
+  }
+
+  /** The ComfyUI output a CLIP input really comes from (LoRA loaders pass CLIP through). */
+  private clipKey(node: ComfyNode): string | undefined {
+    let link = this.link(node, 'clip');
+    for (let guard = 0; link && guard < 1000; guard++) {
+      const source = this.byId.get(link.node);
+      if (source?.classType !== 'LoraLoader' || link.slot !== 1) return `${link.node}:${link.slot}`;
+      link = this.link(source, 'clip');
+    }
+    return undefined;
+  }
+
+  /**
+   * ComfyUI encodes the positive and the negative prompt with two CLIPTextEncode
+   * nodes; kosmograph's CLIP Text Encode produces both from one node (text +
+   * negative). Where a sampler's (or an advanced ControlNet's) positive and
+   * negative come from two encoders that play only that role and share a CLIP,
+   * they become one node. Any other encoder becomes a node of its own whose text
+   * sits in the param of the role it plays (its other output is unused): the
+   * embeddings are the same either way, since each text is encoded on its own.
+   */
+  private planEncoders(): void {
+    const only = (node: ComfyNode, role: Role) => {
+      const roles = this.rolesOf(node.id, 0);
+      return roles.size === 1 && roles.has(role);
+    };
+    for (const site of this.workflow.nodes) {
+      if (site.classType !== 'KSampler' && site.classType !== 'ControlNetApplyAdvanced') continue;
+      const p = this.textLeaf(site, 'positive');
+      const n = this.textLeaf(site, 'negative');
+      if (!p || !n || p === n || this.encode.has(p.id) || this.encode.has(n.id)) continue;
+      if (!only(p, 'positive') || !only(n, 'negative') || this.clipKey(p) !== this.clipKey(n)) continue;
+      const id = this.freshId(`encode_${p.id}_${n.id}`); // created with the first of the two
+      this.encode.set(p.id, { id, port: 'positive' });
+      this.encode.set(n.id, { id, port: 'negative' });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Pass 1: nodes
+
+  private createNodes(node: ComfyNode): void {
+    const ids: string[] = [];
+    const record = (id: string) => {
+      ids.push(id);
+      return id;
+    };
+    const id = node.id;
+    switch (node.classType) {
+      case 'CheckpointLoaderSimple': {
+        const ckpt = this.literal(node, 'ckpt_name');
+        const name = typeof ckpt === 'string' ? ckpt : undefined;
+        // The checkpoint's file name is kept in the title: the pack stands in for it.
+        const title = name !== undefined ? `Checkpoint: ${name}` : node.title;
+        this.main.set(
+          id,
+          record(
+            this.add('models.pack', `pack_${id}`, { pack: this.options.pack }, node, title ? { title } : {}),
+          ),
+        );
+        this.warn(
+          node,
+          `checkpoint ${name !== undefined ? `"${name}"` : '(unnamed)'} runs as model pack "${this.options.pack}"`,
+        );
+        break;
+      }
+      case 'LoraLoader': {
+        const raw = this.literal(node, 'lora_name');
+        const name = this.matchModel(node, raw, this.options.packLoras, 'LoRA');
+        const strengthClip = this.literal(node, 'strength_clip');
+        if (typeof strengthClip === 'number' && strengthClip !== 0) {
+          this.warn(
+            node,
+            `strength_clip ${strengthClip} is dropped: kosmograph applies LoRAs to the U-Net only`,
+          );
+        }
+        const title = typeof raw === 'string' ? `LoRA: ${raw}` : undefined;
+        this.loraModel.set(
+          id,
+          record(
+            this.add('models.lora', `lora_model_${id}`, { name }, node, {
+              offset: { x: -300, y: 0 },
+              ...(title ? { title } : {}),
+            }),
+          ),
+        );
+        this.main.set(
+          id,
+          record(
+            this.add(
+              'models.apply_lora',
+              `lora_${id}`,
+              this.params(node, { strength_model: 'strength' }),
+              node,
+            ),
+          ),
+        );
+        break;
+      }
+      case 'ControlNetLoader': {
+        const raw = this.literal(node, 'control_net_name');
+        const name = this.matchModel(node, raw, this.options.packControlnets, 'ControlNet');
+        const title = typeof raw === 'string' ? `ControlNet: ${raw}` : undefined;
+        this.main.set(
+          id,
+          record(
+            this.add('models.controlnet', `controlnet_model_${id}`, { name }, node, title ? { title } : {}),
+          ),
+        );
+        break;
+      }
+      case 'CLIPTextEncode': {
+        const text = this.literal(node, 'text');
+        const merged = this.encode.get(id);
+        if (merged) {
+          if (this.nodes.some((n) => n.id === merged.id)) {
+            ids.push(merged.id);
+            this.setEncodeParam(merged.id, merged.port === 'negative' ? 'negative' : 'text', text);
+            break;
+          }
+          const nodeId = merged.id;
+          const params: Record<string, JsonValue> = { text: '', negative: '' };
+          if (typeof text === 'string') params[merged.port === 'negative' ? 'negative' : 'text'] = text;
+          this.pushRaw('conditioning.clip_text_encode', nodeId, params, node);
+          ids.push(nodeId);
+          break;
+        }
+        const roles = this.rolesOf(id, 0);
+        const str = typeof text === 'string' ? text : '';
+        const params = {
+          text: roles.has('positive') || roles.size === 0 ? str : '',
+          negative: roles.has('negative') ? str : '',
+        };
+        const ourId = record(this.add('conditioning.clip_text_encode', `encode_${id}`, params, node));
+        this.encode.set(id, { id: ourId });
+        break;
+      }
+      case 'EmptyLatentImage': {
+        const params = this.params(node, { width: 'width', height: 'height', batch_size: 'batch_size' });
+        const size = this.options.imageSize;
+        if (size !== undefined && (params.width !== size || params.height !== size)) {
+          this.warn(
+            node,
+            `${String(params.width)}x${String(params.height)} latents: pack "${this.options.pack}" draws ${size}x${size} images`,
+          );
+        }
+        this.main.set(id, record(this.add('latent.empty', `latent_${id}`, params, node)));
+        break;
+      }
+      case 'KSampler':
+        this.main.set(
+          id,
+          record(this.add('sampling.sampler', `sampler_${id}`, this.samplerParams(node), node)),
+        );
+        break;
+      case 'VAEDecode':
+        this.main.set(id, record(this.add('latent.vae_decode', `decode_${id}`, {}, node)));
+        break;
+      case 'VAEEncode':
+        this.main.set(id, record(this.add('latent.vae_encode', `vae_encode_${id}`, {}, node)));
+        break;
+      case 'SaveImage': {
+        const prefix = this.literal(node, 'filename_prefix');
+        const params: Record<string, JsonValue> = {};
+        if (typeof prefix === 'string') {
+          const clean =
+            prefix
+              .replace(/[^A-Za-z0-9_.-]/g, '_')
+              .replace(/^\.+/, '')
+              .slice(0, 100) || 'ComfyUI';
+          if (clean !== prefix) this.warn(node, `filename_prefix "${prefix}" becomes "${clean}"`);
+          params.filename_prefix = clean;
+        }
+        this.main.set(id, record(this.add('image.save', `save_${id}`, params, node)));
+        break;
+      }
+      case 'PreviewImage':
+        this.main.set(id, record(this.add('image.preview', `preview_${id}`, {}, node)));
+        break;
+      case 'LoadImage': {
+        const image = this.literal(node, 'image');
+        const params: Record<string, JsonValue> = {};
+        if (typeof image === 'string') {
+          params.image = image.replace(/\s*\[(input|output|temp)\]$/, '');
+          this.warn(
+            node,
+            `image "${params.image}" is a file in ComfyUI's input folder; point the node at it (kosmograph run --input ${sanitizeId(`image_${id}`)}=FILE)`,
+          );
+        }
+        this.main.set(id, record(this.add('image.load', `image_${id}`, params, node)));
+        break;
+      }
+      case 'Canny': {
+        const params: Record<string, JsonValue> = {};
+        for (const name of ['low_threshold', 'high_threshold']) {
+          const value = this.literal(node, name);
+          // ComfyUI's thresholds are fractions of 1; kosmograph's are 0..255.
+          if (typeof value === 'number') params[name] = Math.round(value * 255);
+        }
+        this.main.set(id, record(this.add('image.canny', `canny_${id}`, params, node)));
+        break;
+      }
+      case 'ControlNetApply': {
+        const roles = [...this.rolesOf(id, 0)];
+        if (roles.length === 0) roles.push('positive');
+        const byRole = new Map<Role, string>();
+        const params = { ...this.params(node, { strength: 'strength' }), start: 0, end: 1 };
+        roles.forEach((role, i) => {
+          const base = i === 0 ? `controlnet_${id}` : `controlnet_${id}_${role}`;
+          byRole.set(
+            role,
+            record(
+              this.add('conditioning.apply_controlnet', base, params, node, { offset: { x: 0, y: i * 200 } }),
+            ),
+          );
+        });
+        this.controlByRole.set(id, byRole);
+        this.main.set(id, byRole.values().next().value!);
+        break;
+      }
+      case 'ControlNetApplyAdvanced': {
+        const params = this.params(node, {
+          strength: 'strength',
+          start_percent: 'start',
+          end_percent: 'end',
+        });
+        this.main.set(
+          id,
+          record(this.add('conditioning.apply_controlnet', `controlnet_${id}`, params, node)),
+        );
+        break;
+      }
+      default: {
+        const params: Record<string, JsonValue> = {};
+        for (const [name, input] of Object.entries(node.inputs))
+          if (input.kind === 'value') params[name] = input.value;
+        if (node.widgetsValues !== undefined) params.widgets_values = node.widgetsValues;
+        const nodeId = this.add(`${PLACEHOLDER_PREFIX}${node.classType}`, `comfy_${id}`, params, node, {
+          title: node.title ?? node.classType,
+        });
+        this.main.set(id, nodeId);
+        this.placeholders.push({ comfyId: id, classType: node.classType, nodeId });
+        this.warn(
+          node,
+          `not supported by kosmograph; kept as placeholder node "${nodeId}" (the graph will not run until it is replaced)`,
+        );
+        return;
+      }
+    }
+    this.converted.push({ comfyId: id, classType: node.classType, nodeIds: ids });
+  }
+
+  /** For the merged encoder: adds a node whose id was reserved by planEncoders. */
+  private pushRaw(type: string, id: string, params: Record<string, JsonValue>, from: ComfyNode): void {
+    const spec = this.lookup(type);
+    this.nodes.push({
+      id,
+      type,
+      typeVersion: spec?.typeVersion ?? 1,
+      ...(from.title !== undefined ? { title: clampText(from.title, 256) } : {}),
+      params,
+    });
+    const pos = this.position(from);
+    if (pos) this.positions[id] = pos;
+  }
+
+  private setEncodeParam(id: string, param: 'text' | 'negative', value: JsonValue | undefined): void {
+    const node = this.nodes.find((n) => n.id === id);
+    if (node && typeof value === 'string') node.params[param] = value;
+  }
+
+  private matchModel(
+    node: ComfyNode,
+    raw: JsonValue | undefined,
+    available: readonly string[],
+    what: string,
+  ): string {
+    if (typeof raw !== 'string') {
+      this.warn(node, `no ${what} name; using "${available[0] ?? ''}"`);
+      return available[0] ?? '';
+    }
+    const key = modelFileKey(raw);
+    const found = available.find((name) => modelFileKey(name) === key);
+    if (found !== undefined) return found;
+    // `control_v11p_sd15_canny.pth` -> "canny": one pack model named by a word of the file name.
+    const words = new Set(key.split(/[^a-z0-9]+/));
+    const byWord = available.filter((name) => words.has(modelFileKey(name)));
+    if (byWord.length === 1) {
+      this.warn(node, `${what} "${raw}" matched to the pack's "${byWord[0]}" by a word of its file name`);
+      return byWord[0]!;
+    }
+    this.warn(
+      node,
+      `${what} "${raw}" is not in pack "${this.options.pack}" (it has ${available.length > 0 ? available.map((a) => `"${a}"`).join(', ') : 'none'}); the node keeps the name "${key}" and will fail until you pick one`,
+    );
+    return key;
+  }
+
+  private samplerParams(node: ComfyNode): Record<string, JsonValue> {
+    const params = this.params(node, { seed: 'seed', steps: 'steps', cfg: 'cfg', denoise: 'denoise' });
+    const spec = this.lookup('sampling.sampler');
+    const options = (name: string) => {
+      const p = spec?.params.find((q) => q.name === name);
+      return p?.kind === 'enum' ? { options: p.options, fallback: p.default } : { options: [], fallback: '' };
+    };
+    const pick = (comfyName: string, ourName: string, aliases: typeof SAMPLER_ALIASES) => {
+      const value = this.literal(node, comfyName);
+      if (typeof value !== 'string') return;
+      const { options: known, fallback } = options(ourName);
+      if (known.includes(value)) {
+        params[ourName] = value;
+        return;
+      }
+      const alias = aliases[value];
+      if (alias && known.includes(alias.to)) {
+        params[ourName] = alias.to;
+        this.warn(node, `${comfyName} "${value}" runs as "${alias.to}" (${alias.note})`);
+        return;
+      }
+      params[ourName] = fallback;
+      this.warn(
+        node,
+        `${comfyName} "${value}" is not available in kosmograph (it has ${known.join(', ')}); using "${fallback}"`,
+      );
+    };
+    pick('sampler_name', 'sampler', SAMPLER_ALIASES);
+    pick('scheduler', 'scheduler', {});
+    return params;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Pass 2: edges
+
+  private connect(from: PortRef | undefined, toNode: string, toPort: string): void {
+    if (!from) return;
+    this.edges.push({ from, to: { node: toNode, port: toPort } });
+  }
+
+  /** The kosmograph output a ComfyUI input is linked to, or undefined (with a warning where data is lost). */
+  private resolve(target: ComfyNode, name: string, role: Role = 'positive'): PortRef | undefined {
+    const link = this.link(target, name);
+    if (!link) return undefined;
+    const source = this.byId.get(link.node)!;
+    const sid = source.id;
+    const main = this.main.get(sid);
+    const port = (node: string | undefined, p: string): PortRef | undefined =>
+      node !== undefined ? { node, port: p } : undefined;
+    switch (source.classType) {
+      case 'CheckpointLoaderSimple':
+        return port(main, ['unet', 'clip', 'vae'][link.slot]!);
+      case 'LoraLoader':
+        return link.slot === 0 ? port(main, 'unet') : this.resolve(source, 'clip', role);
+      case 'CLIPTextEncode': {
+        const encoder = this.encode.get(sid);
+        if (!encoder) return undefined;
+        if (encoder.port) return port(encoder.id, encoder.port);
+        const roles = this.rolesOf(sid, 0);
+        return port(encoder.id, roles.has(role) ? role : roles.has('positive') ? 'positive' : 'negative');
+      }
+      case 'ControlNetApply': {
+        const byRole = this.controlByRole.get(sid);
+        if (!byRole || byRole.size === 0) return undefined;
+        const ours: Role = byRole.has(role) ? role : byRole.keys().next().value!;
+        return port(byRole.get(ours), ours);
+      }
+      case 'ControlNetApplyAdvanced':
+        return port(main, link.slot === 0 ? 'positive' : 'negative');
+      case 'LoadImage':
+        if (link.slot === 1) {
+          this.warn(
+            target,
+            `"${name}" uses ${describeNode(source)}'s MASK, which kosmograph does not load; left unconnected`,
+          );
+          return undefined;
+        }
+        return port(main, 'image');
+      case 'EmptyLatentImage':
+      case 'KSampler':
+      case 'VAEEncode':
+        return port(main, 'latent');
+      case 'VAEDecode':
+      case 'Canny':
+        return port(main, 'image');
+      case 'ControlNetLoader':
+        return port(main, 'controlnet');
+      default:
+        return port(main, `output_${link.slot}`);
+    }
+  }
+
+  /** The pack node behind a MODEL input (through LoRA loaders). */
+  private packOfModel(node: ComfyNode, name: string): string | undefined {
+    let source = this.source(node, name);
+    for (let guard = 0; source?.classType === 'LoraLoader' && guard < 1000; guard++) {
+      source = this.source(source, 'model');
+    }
+    return source?.classType === 'CheckpointLoaderSimple' ? this.main.get(source.id) : undefined;
+  }
+
+  private defaultPack(): string {
+    const first = this.workflow.nodes.find((n) => n.classType === 'CheckpointLoaderSimple');
+    const id = first ? this.main.get(first.id) : undefined;
+    if (id) return id;
+    if (!this.fallbackPack) {
+      this.fallbackPack = this.freshId('pack');
+      const spec = this.lookup('models.pack');
+      this.nodes.push({
+        id: this.fallbackPack,
+        type: 'models.pack',
+        typeVersion: spec?.typeVersion ?? 1,
+        params: { pack: this.options.pack },
+      });
+      this.warn(
+        undefined,
+        `the workflow loads no checkpoint; added model pack "${this.options.pack}" as "${this.fallbackPack}"`,
+      );
+    }
+    return this.fallbackPack;
+  }
+
+  private wire(node: ComfyNode): void {
+    const id = this.main.get(node.id);
+    if (id === undefined && node.classType !== 'CLIPTextEncode') return;
+    switch (node.classType) {
+      case 'LoraLoader': {
+        const model = this.loraModel.get(node.id)!;
+        this.connect(
+          { node: this.packOfModel(node, 'model') ?? this.defaultPack(), port: 'pack' },
+          model,
+          'pack',
+        );
+        this.connect({ node: model, port: 'lora' }, id!, 'lora');
+        this.connect(this.resolve(node, 'model'), id!, 'unet');
+        break;
+      }
+      case 'ControlNetLoader':
+        this.connect({ node: this.defaultPack(), port: 'pack' }, id!, 'pack');
+        break;
+      case 'CLIPTextEncode': {
+        const encoder = this.encode.get(node.id);
+        // A merged encoder is wired once, from its positive half (both share one CLIP).
+        if (encoder && encoder.port !== 'negative')
+          this.connect(this.resolve(node, 'clip'), encoder.id, 'clip');
+        break;
+      }
+      case 'EmptyLatentImage': {
+        const sampler = (this.consumers.get(`${node.id}:0`) ?? []).find(
+          (c) => c.node.classType === 'KSampler',
+        );
+        const pack = (sampler && this.packOfModel(sampler.node, 'model')) ?? this.defaultPack();
+        this.connect({ node: pack, port: 'vae' }, id!, 'vae');
+        break;
+      }
+      case 'KSampler':
+        this.connect(this.resolve(node, 'model'), id!, 'unet');
+        this.connect(this.resolve(node, 'positive', 'positive'), id!, 'positive');
+        this.connect(this.resolve(node, 'negative', 'negative'), id!, 'negative');
+        this.connect(this.resolve(node, 'latent_image'), id!, 'latent');
+        break;
+      case 'VAEDecode':
+        this.connect(this.resolve(node, 'samples'), id!, 'latent');
+        this.connect(this.resolve(node, 'vae'), id!, 'vae');
+        break;
+      case 'VAEEncode':
+        this.connect(this.resolve(node, 'pixels'), id!, 'image');
+        this.connect(this.resolve(node, 'vae'), id!, 'vae');
+        break;
+      case 'SaveImage':
+      case 'PreviewImage':
+        this.connect(this.resolve(node, 'images'), id!, 'image');
+        break;
+      case 'Canny':
+        this.connect(this.resolve(node, 'image'), id!, 'image');
+        break;
+      case 'ControlNetApply':
+        for (const [role, ourId] of this.controlByRole.get(node.id) ?? []) {
+          // ComfyUI's old apply node hints one conditioning; the other port carries the same
+          // stream and its output stays unused, so the other role is untouched.
+          const stream = this.resolve(node, 'conditioning', role);
+          this.connect(stream, ourId, 'positive');
+          this.connect(stream, ourId, 'negative');
+          this.connect(this.resolve(node, 'control_net'), ourId, 'controlnet');
+          this.connect(this.resolve(node, 'image'), ourId, 'image');
+        }
+        break;
+      case 'ControlNetApplyAdvanced':
+        this.connect(this.resolve(node, 'positive', 'positive'), id!, 'positive');
+        this.connect(this.resolve(node, 'negative', 'negative'), id!, 'negative');
+        this.connect(this.resolve(node, 'control_net'), id!, 'controlnet');
+        this.connect(this.resolve(node, 'image'), id!, 'image');
+        if (this.link(node, 'vae'))
+          this.warn(node, 'its optional vae input is not needed by kosmograph; dropped');
+        break;
+      case 'CheckpointLoaderSimple':
+        break;
+      default:
+        if (isSupportedClass(node.classType)) break;
+        for (const [name, input] of Object.entries(node.inputs)) {
+          if (input.kind !== 'link') continue;
+          const role: Role = name.toLowerCase().includes('negative') ? 'negative' : 'positive';
+          this.connect(this.resolve(node, name, role), id!, name);
+        }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Output
+
+  private document(): GraphDocument {
+    const layoutSource = this.layoutFrom ?? this.workflow;
+    const notes: GraphNote[] = layoutSource.notes.map((n) => ({
+      id: this.freshId(`note_${n.id}`),
+      text: clampText(n.text, 100_000),
+    }));
+    const layout: GraphLayout = { nodes: { ...this.positions } };
+    if (Object.keys(this.positions).length === 0) layout.nodes = layeredLayout(this.nodes, this.edges);
+    const notePositions: Record<string, Position> = {};
+    layoutSource.notes.forEach((n, i) => {
+      if (n.position) notePositions[notes[i]!.id] = n.position;
+    });
+    if (Object.keys(notePositions).length > 0) layout.notes = notePositions;
+    const groups: GraphGroup[] = [];
+    const groupLayout: NonNullable<GraphLayout['groups']> = {};
+    for (const group of layoutSource.groups) {
+      const { x, y, width, height } = group.bounds;
+      const nodeIds = Object.entries(layout.nodes)
+        .filter(([, p]) => p.x >= x && p.x <= x + width && p.y >= y && p.y <= y + height)
+        .map(([nodeId]) => nodeId);
+      const id = this.freshId(`group_${groups.length + 1}`);
+      groups.push({
+        id,
+        title: clampText(group.title, 256),
+        nodeIds,
+        ...(group.color ? { color: group.color.slice(0, 64) } : {}),
+      });
+      groupLayout[id] = { x, y, width, height };
+    }
+    if (groups.length > 0) layout.groups = groupLayout;
+    const source = this.workflow.format === 'api' ? 'API-format prompt' : 'UI-format workflow';
+    const graph: GraphDocument = {
+      format: GRAPH_FORMAT,
+      version: GRAPH_VERSION,
+      meta: {
+        name: clampText(this.options.name ?? 'Imported ComfyUI workflow', 256),
+        description: `Converted from a ComfyUI ${source} (${this.converted.length} nodes converted, ${this.placeholders.length} kept as placeholders).`,
+      },
+      nodes: this.nodes,
+      edges: this.edges,
+      ...(groups.length > 0 ? { groups } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
+      layout,
+    };
+    const checked = graphDocumentSchema.safeParse(graph);
+    if (!checked.success) {
+      throw new Error(
+        `ComfyUI import produced an invalid graph (a bug): ${checked.error.issues[0]?.message ?? ''}`,
+      );
+    }
+    return checked.data;
+  }
+
+  private report(): ComfyImportReport {
+    return {
+      source: this.workflow.format,
+      converted: this.converted,
+      placeholders: this.placeholders,
+      warnings: this.warnings,
+    };
+  }
+}
+
+/** Columns by longest path from the sources, rows in document order: a readable first layout. */
+function layeredLayout(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Record<string, Position> {
+  const depth = new Map(nodes.map((n) => [n.id, 0]));
+  for (let pass = 0; pass < nodes.length; pass++) {
+    let changed = false;
+    for (const e of edges) {
+      const next = (depth.get(e.from.node) ?? 0) + 1;
+      if (next > (depth.get(e.to.node) ?? 0)) {
+        depth.set(e.to.node, next);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  const rows = new Map<number, number>();
+  const out: Record<string, Position> = {};
+  for (const node of nodes) {
+    const column = depth.get(node.id) ?? 0;
+    const row = rows.get(column) ?? 0;
+    rows.set(column, row + 1);
+    out[node.id] = { x: column * 320, y: row * 220 };
+  }
+  return out;
+}
+
+/** Converts a parsed ComfyUI workflow; `layoutFrom` supplies positions, notes and groups (a PNG's UI workflow). */
+export function convertComfyWorkflow(
+  workflow: ComfyWorkflow,
+  options: ComfyImportOptions,
+  lookup: NodeSpecLookup,
+  layoutFrom?: ComfyWorkflow,
+): ComfyImportResult {
+  return new Converter(workflow, options, lookup, layoutFrom).run();
+}
+
+/** Whether a node is a placeholder made by the ComfyUI import. */
+export function isComfyPlaceholder(node: Pick<GraphNode, 'type'>): boolean {
+  return node.type.startsWith(PLACEHOLDER_PREFIX);
+}
