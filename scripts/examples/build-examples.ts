@@ -61,11 +61,26 @@ function graph(name: string, description: string, nodes: Spec[], wires: [string,
 
 const SAMPLER = { seed: 7, steps: 20, cfg: 7.5, sampler: 'dpmpp_2m', scheduler: 'karras', denoise: 1 };
 const pack: Spec = { id: 'pack', type: 'models.pack', params: { pack: 'reference' }, at: [0, 0] };
-const latent: Spec = { id: 'latent', type: 'latent.empty', params: { width: 128, height: 128, batch_size: 1 }, at: [2, 2] };
+const latent: Spec = {
+  id: 'latent',
+  type: 'latent.empty',
+  params: { width: 128, height: 128, batch_size: 1 },
+  at: [2, 2],
+};
 const sampler: Spec = { id: 'sampler', type: 'sampling.sampler', params: SAMPLER, at: [3, 1] };
 const decode: Spec = { id: 'decode', type: 'latent.vae_decode', at: [4, 1] };
-const save = (prefix: string, id = 'save'): Spec => ({ id, type: 'image.save', params: { filename_prefix: prefix }, at: [5, 1] });
-const image = (id: string, source: string, row: number): Spec => ({ id, type: 'image.load', params: { image: source }, at: [0, row] });
+const save = (prefix: string, id = 'save'): Spec => ({
+  id,
+  type: 'image.save',
+  params: { filename_prefix: prefix },
+  at: [5, 1],
+});
+const image = (id: string, source: string, row: number): Spec => ({
+  id,
+  type: 'image.load',
+  params: { image: source },
+  at: [0, row],
+});
 const encode: Spec = { id: 'encode', type: 'conditioning.mllm_encode', params: { negative: '' }, at: [2, 0] };
 const align: Spec = { id: 'align', type: 'conditioning.align', at: [2.5, 1] };
 
@@ -99,7 +114,12 @@ const examples: Record<string, GraphDocument> = {
     'A text prompt through the CLIP text encoder, the Stable Diffusion 1.5 path.',
     [
       pack,
-      { id: 'prompt', type: 'conditioning.clip_text_encode', params: { text: 'a blue square and a yellow triangle', negative: '' }, at: [1, 1] },
+      {
+        id: 'prompt',
+        type: 'conditioning.clip_text_encode',
+        params: { text: 'a blue square and a yellow triangle', negative: '' },
+        at: [1, 1],
+      },
       latent,
       sampler,
       decode,
@@ -110,7 +130,17 @@ const examples: Record<string, GraphDocument> = {
   'subject-driven': graph(
     'Subject-driven generation (Kosmos-G)',
     'The entity of image1 re-drawn in a new context: "<i> on a black background".',
-    [pack, image('image1', images.blueSquare, 1), interleaved('<i> on a black background'), encode, align, latent, sampler, decode, save('subject-driven')],
+    [
+      pack,
+      image('image1', images.blueSquare, 1),
+      interleaved('<i> on a black background'),
+      encode,
+      align,
+      latent,
+      sampler,
+      decode,
+      save('subject-driven'),
+    ],
     [['image1.image', 'prompt.image1'], ...kosmosWires, ...samplingWires('align')],
   ),
   'multi-entity': graph(
@@ -128,7 +158,12 @@ const examples: Record<string, GraphDocument> = {
       decode,
       save('multi-entity'),
     ],
-    [['image1.image', 'prompt.image1'], ['image2.image', 'prompt.image2'], ...kosmosWires, ...samplingWires('align')],
+    [
+      ['image1.image', 'prompt.image1'],
+      ['image2.image', 'prompt.image2'],
+      ...kosmosWires,
+      ...samplingWires('align'),
+    ],
   ),
   style: graph(
     'Subject in the style of another image (Kosmos-G)',
@@ -145,7 +180,12 @@ const examples: Record<string, GraphDocument> = {
       decode,
       save('style'),
     ],
-    [['image1.image', 'prompt.image1'], ['image2.image', 'prompt.image2'], ...kosmosWires, ...samplingWires('align')],
+    [
+      ['image1.image', 'prompt.image1'],
+      ['image2.image', 'prompt.image2'],
+      ...kosmosWires,
+      ...samplingWires('align'),
+    ],
   ),
   'controlnet-canny': graph(
     'ControlNet canny with Kosmos-G conditioning',
@@ -158,7 +198,12 @@ const examples: Record<string, GraphDocument> = {
       interleaved('a red triangle and a yellow triangle', [1, 0.5]),
       encode,
       align,
-      { id: 'controlnet', type: 'conditioning.apply_controlnet', params: { strength: 1, start: 0, end: 1 }, at: [2.5, 2] },
+      {
+        id: 'controlnet',
+        type: 'conditioning.apply_controlnet',
+        params: { strength: 1, start: 0, end: 1 },
+        at: [2.5, 2],
+      },
       latent,
       sampler,
       decode,
@@ -203,7 +248,12 @@ const examples: Record<string, GraphDocument> = {
     'The same prompt and seed through the CLIP text encoder and through the MLLM + AlignerNet.',
     [
       pack,
-      { id: 'prompt_sd', type: 'conditioning.clip_text_encode', params: { text: 'a green circle on a gray background', negative: '' }, at: [1, 0] },
+      {
+        id: 'prompt_sd',
+        type: 'conditioning.clip_text_encode',
+        params: { text: 'a green circle on a gray background', negative: '' },
+        at: [1, 0],
+      },
       interleaved('a green circle on a gray background', [1, 2]),
       { ...encode, at: [2, 2] },
       { ...align, at: [2.5, 2] },

@@ -41,7 +41,11 @@ export interface EngineRunOptions {
  * ArrayBuffers. `run` resolves when the job ends, whatever its status.
  */
 export interface EngineApi {
-  run(graph: GraphDocument, options: EngineRunOptions, onEvent: (event: EngineEvent) => void): Promise<JobResult>;
+  run(
+    graph: GraphDocument,
+    options: EngineRunOptions,
+    onEvent: (event: EngineEvent) => void,
+  ): Promise<JobResult>;
   /** Cancels one job; other jobs keep running. Unknown or finished ids are ignored. */
   cancel(jobId: string): Promise<void>;
   /** Opens (and verifies) a pack; nodes whose `pack` param equals `source` then use it. */
