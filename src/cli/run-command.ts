@@ -4,8 +4,11 @@ import type { NodeRegistry } from '../core/node-definition';
 import { applyParamAssignments, applySeed, imageParamOf, parseAssignment } from '../core/param-overrides';
 import { validateGraph } from '../core/validate';
 import { GraphValidationError } from '../core/validation-error';
+import type { EngineApi } from '../engine/engine-api';
+import { createNodeEngineClient } from '../engine/engine-client-node';
+import { createEngineService } from '../engine/engine-service';
 import type { EngineEvent, JobResult } from '../engine/events';
-import { Executor } from '../engine/executor';
+import type { BackendChoice } from '../runtime/node/node-backends';
 import { createNodeRuntime } from '../runtime/node/node-runtime';
 import type { RuntimeServices } from '../runtime/services';
 import type { CliCommand } from './args';
@@ -21,6 +24,53 @@ export interface CliIo {
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
 }
+
+/** Where a CLI job runs: an engine, the backend note to show, and how to stop it afterwards. */
+export interface CliEngine {
+  readonly engine: EngineApi;
+  /** A backend fallback the user should know about. */
+  readonly note?: string;
+  dispose(): void;
+}
+
+export type CliEngineFactory = (
+  backend: BackendChoice,
+  baseDir: string,
+  registry: NodeRegistry<RuntimeServices>,
+) => Promise<CliEngine>;
+
+/**
+ * The default: the engine in a `worker_threads` worker (the same engine the
+ * browser runs in its worker). The worker has its own registry of the shipped nodes.
+ */
+export const workerEngine: CliEngineFactory = async (backend, baseDir) => {
+  const client = createNodeEngineClient({ backend, baseDir });
+  try {
+    const status = await client.status(); // starts the worker and chooses the backend
+    return {
+      engine: client,
+      ...(status.fallbackReason ? { note: status.fallbackReason } : {}),
+      dispose: () => client.dispose(),
+    };
+  } catch (error) {
+    client.dispose();
+    throw error;
+  }
+};
+
+/** The engine in this thread, over `registry` (for tests with extra node kinds). */
+export const inProcessEngine: CliEngineFactory = async (backend, baseDir, registry) => {
+  const runtime = await createNodeRuntime(backend, baseDir);
+  const info = {
+    backend: runtime.backend === 'wasm' ? ('wasm' as const) : ('cpu' as const),
+    ...(runtime.note ? { fallbackReason: runtime.note } : {}),
+  };
+  return {
+    engine: createEngineService(registry, runtime.services, () => info),
+    ...(runtime.note ? { note: runtime.note } : {}),
+    dispose: () => undefined,
+  };
+};
 
 /** Applies --input, --set and --seed (in that order) to the loaded graph. */
 export function applyCommandLine(
@@ -84,14 +134,16 @@ function outputPaths(result: JobResult, outDir: string): { path: string; png: Ui
 }
 
 /**
- * `kosmograph run`: load, override, validate, run, and write outputs only
- * when the whole job succeeded (each file atomically). SIGINT cancels the
- * job: nothing is written and the exit code is 130.
+ * `kosmograph run`: load, override, validate, run (in a worker thread by
+ * default), and write outputs only when the whole job succeeded (each file
+ * atomically). SIGINT cancels the job in the worker: nothing is written and
+ * the exit code is 130.
  */
 export async function runCommand(
   command: RunCommand,
   registry: NodeRegistry<RuntimeServices>,
   io: CliIo,
+  createEngine: CliEngineFactory = workerEngine,
 ): Promise<number> {
   const loaded = await readGraphFile(command.graphPath, registry.lookup);
   for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
@@ -101,30 +153,27 @@ export async function runCommand(
   if (issues.length > 0) throw new GraphValidationError(issues);
   const graph = await inlineImageFiles(overridden, baseDir, registry.lookup);
 
-  const { services, note } = await createNodeRuntime(command.backend, baseDir);
+  const { engine, note, dispose } = await createEngine(command.backend, baseDir, registry);
   if (note) io.stderr.write(`note: ${note}\n`);
-  const executor = new Executor(registry, services);
-  const controller = new AbortController();
+  const jobId = `cli-${process.pid}-${Date.now().toString(36)}`;
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;
     if (interrupts > 1) process.exit(EXIT.interrupted);
     io.stderr.write('\ninterrupted: cancelling the job (press Ctrl+C again to quit at once)\n');
-    controller.abort();
+    void engine.cancel(jobId);
   };
   process.on('SIGINT', onSigint);
   const progress = createProgressBar(io.stderr);
   let result: JobResult;
   try {
-    result = await executor.run(graph, {
-      signal: controller.signal,
-      onEvent: (event) => {
-        if (command.json) io.stdout.write(`${JSON.stringify(eventForJson(event))}\n`);
-        else progress(event);
-      },
+    result = await engine.run(graph, { jobId }, (event) => {
+      if (command.json) io.stdout.write(`${JSON.stringify(eventForJson(event))}\n`);
+      else progress(event);
     });
   } finally {
     process.off('SIGINT', onSigint);
+    dispose();
   }
 
   if (result.status === 'cancelled') {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeRegistry } from '../../nodes/index';
 import { EXIT } from '../../src/cli/cli-error';
-import { runCommand } from '../../src/cli/run-command';
+import { inProcessEngine, runCommand } from '../../src/cli/run-command';
 import type { NodeDefinition } from '../../src/core/node-definition';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { captureIo } from './capture-io';
@@ -59,6 +59,7 @@ describe('SIGINT during kosmograph run', () => {
       { command: 'run', graphPath, outDir: out, backend: 'auto', sets: [], inputs: [], json: true },
       registry,
       io,
+      inProcessEngine, // the test node exists only in this thread's registry
     );
     expect(code).toBe(EXIT.interrupted);
     const lines = io

@@ -1,0 +1,47 @@
+import { Worker } from 'node:worker_threads';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import type { NodeEngineWorkerData } from '../../workers/node-worker-data';
+import { createEngineClient, type EngineClient, type WorkerConnection } from './engine-client';
+
+/** The Node worker's entry (a .mjs that registers tsx, then loads `engine.node-worker.ts`). */
+const WORKER_ENTRY = new URL('../../workers/node-bootstrap.mjs', import.meta.url);
+
+/**
+ * Starts the engine in a `worker_threads` worker, wrapped for comlink.
+ * `entry` is the worker's .mjs entry (tests start fixture workers this way).
+ */
+export function spawnNodeEngineWorker(
+  data: NodeEngineWorkerData,
+  entry: URL = WORKER_ENTRY,
+): WorkerConnection {
+  const worker = new Worker(entry, { workerData: data, stdout: false, stderr: false });
+  const listeners: ((reason: string) => void)[] = [];
+  let faulted = false;
+  const fault = (reason: string) => {
+    if (faulted) return;
+    faulted = true;
+    for (const listener of listeners) listener(reason);
+  };
+  worker.on('error', (error) => fault(`uncaught error in the worker: ${error.message}`));
+  worker.on('messageerror', (error) => fault(`a message could not be read: ${error.message}`));
+  worker.on('exit', (code) => fault(`the worker exited (code ${code})`));
+  return {
+    endpoint: nodeEndpoint(worker),
+    onFault: (listener) => listeners.push(listener),
+    terminate: () => {
+      faulted = true; // an exit we asked for is not reported again
+      void worker.terminate();
+    },
+  };
+}
+
+/** The engine client of the CLI and headless hosts: the same engine, in a worker thread. */
+export function createNodeEngineClient(
+  data: NodeEngineWorkerData,
+  onRestart?: (reason: string) => void,
+): EngineClient {
+  return createEngineClient({
+    spawn: () => spawnNodeEngineWorker(data),
+    ...(onRestart ? { onRestart } : {}),
+  });
+}

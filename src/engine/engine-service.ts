@@ -1,0 +1,123 @@
+import type { GraphDocument } from '../core/document';
+import type { NodeRegistry } from '../core/node-definition';
+import type { ModelServices } from '../runtime/models/model-services';
+import type { PackHandle } from '../runtime/models/pack-handle';
+import { manifestFiles } from '../runtime/pack/manifest';
+import type { RuntimeServices } from '../runtime/services';
+import type { EngineApi, EngineRunOptions, EngineStatus, PackInfo, PackLoadProgress } from './engine-api';
+import type { EngineEvent, JobResult } from './events';
+import { Executor } from './executor';
+
+/** The backend a host chose, and why not the preferred one (if so). */
+export interface EngineBackendInfo {
+  readonly backend: EngineStatus['backend'];
+  readonly fallbackReason?: string;
+}
+
+/** Model services whose `openPack` may report per-file progress (the browser's does). */
+export interface ProgressModelServices extends ModelServices {
+  openPack(
+    source: string,
+    signal: AbortSignal,
+    onProgress?: (progress: PackLoadProgress) => void,
+  ): Promise<PackHandle>;
+}
+
+export interface EngineServices extends RuntimeServices {
+  readonly models: ProgressModelServices;
+}
+
+export interface EngineService extends EngineApi {
+  /** The one executor behind every job (its cache and the session pool live across runs). */
+  readonly executor: Executor<RuntimeServices>;
+}
+
+function packInfo(source: string, pack: PackHandle): PackInfo {
+  const { components } = pack.manifest;
+  return {
+    source,
+    name: pack.manifest.name,
+    id: pack.id,
+    controlnets: Object.keys(components.controlnet),
+    loras: Object.keys(components.loras),
+  };
+}
+
+/**
+ * `EngineApi` over one long-lived `Executor`: the output cache and the session
+ * pool survive across runs; each job gets its own AbortController, so
+ * `cancel(jobId)` stops that job only. Events reach `onEvent` in the order the
+ * executor emits them; a listener that throws does not break the job.
+ * Both workers (browser and Node) expose this; it also runs in-process.
+ */
+export function createEngineService(
+  registry: NodeRegistry<RuntimeServices>,
+  services: EngineServices,
+  status: () => EngineBackendInfo,
+): EngineService {
+  const executor = new Executor<RuntimeServices>(registry, services);
+  const jobs = new Map<string, AbortController>();
+
+  return {
+    executor,
+
+    async run(
+      graph: GraphDocument,
+      options: EngineRunOptions,
+      onEvent: (event: EngineEvent) => void,
+    ): Promise<JobResult> {
+      const { jobId } = options;
+      if (jobs.has(jobId)) {
+        const message = `a job with id "${jobId}" is already running`;
+        return { jobId, status: 'failed', artifacts: [], error: { message } };
+      }
+      const controller = new AbortController();
+      jobs.set(jobId, controller);
+      try {
+        return await executor.run(graph, {
+          jobId,
+          signal: controller.signal,
+          onEvent: (event) => {
+            try {
+              onEvent(event);
+            } catch {
+              // A broken listener must not fail the job.
+            }
+          },
+        });
+      } finally {
+        jobs.delete(jobId);
+      }
+    },
+
+    async cancel(jobId: string): Promise<void> {
+      jobs.get(jobId)?.abort(new DOMException(`job ${jobId} cancelled`, 'AbortError'));
+    },
+
+    async loadPack(source: string, onProgress?: (progress: PackLoadProgress) => void): Promise<PackInfo> {
+      let reported = false;
+      const pack = await services.models.openPack(source, new AbortController().signal, (progress) => {
+        reported = true;
+        onProgress?.(progress);
+      });
+      if (!reported && onProgress) {
+        // Hosts that verify a pack in one go (a Node folder) report it once, complete.
+        const total = manifestFiles(pack.manifest).length;
+        onProgress({ file: 'manifest.json', done: total, total });
+      }
+      return packInfo(source, pack);
+    },
+
+    async status(): Promise<EngineStatus> {
+      const { backend, fallbackReason } = status();
+      const stats = services.models.pool.stats;
+      return {
+        backend,
+        ...(fallbackReason ? { fallbackReason } : {}),
+        runningJobs: [...jobs.keys()],
+        loadedSessions: stats.sessions,
+        loadedBytes: stats.bytes,
+      };
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineStatus } from '../../src/engine/engine-api';
+import type { HarnessApi, HarnessRunOptions, HarnessRunResult } from '../../src/harness/harness-api';
+import { exampleRunner, loadExample, savedImage, withParams } from '../integration/run-example';
+import { checkPicture, classifyImage, type Expectation } from '../pack/world-classifier';
+import { appUrl, type OpenPage, openPage } from './browser-env';
+
+declare const window: { harness: HarnessApi };
+
+/** Few sampler steps keep the suite quick; the pictures are still clean at this count. */
+const STEPS = 8;
+
+const EXAMPLES: Record<string, Expectation> = {
+  'subject-driven': { background: 'black', entities: [{ shape: 'square', color: 'blue' }] },
+  'controlnet-canny': {
+    entities: [
+      { shape: 'circle', color: 'red' },
+      { shape: 'square', color: 'yellow' },
+    ],
+  },
+};
+
+const node = exampleRunner('cpu');
+
+/** The same example, same params, through the Node engine (onnxruntime-node): the reference pixels. */
+async function nodePixels(name: string): Promise<Uint8Array> {
+  const { run } = await node;
+  const result = await run(withParams(loadExample(name), { 'sampler.steps': String(STEPS) }));
+  return savedImage(result).image.data;
+}
+
+function pixelDiff(a: Uint8Array, b: Uint8Array): { max: number; mean: number } {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    max = Math.max(max, d);
+    sum += d;
+  }
+  return { max, mean: sum / a.length };
+}
+
+const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+describe.each(['webgpu', 'wasm'] as const)('the engine worker on %s', (backend) => {
+  let opened: OpenPage;
+  let status: EngineStatus;
+
+  const run = (options: HarnessRunOptions): Promise<HarnessRunResult> =>
+    opened.page.evaluate((o) => window.harness.run(o), options);
+
+  beforeAll(async () => {
+    opened = await openPage(appUrl(`/harness.html?backend=${backend}&autorun=0`));
+    ({ status } = await opened.page.evaluate(() => window.harness.ready()));
+  });
+
+  afterAll(async () => {
+    await opened?.close();
+  });
+
+  it(`runs on ${backend} (no silent fallback)`, () => {
+    expect(status.backend, status.fallbackReason).toBe(backend);
+    expect(status.fallbackReason).toBeUndefined();
+  });
+
+  it.each(Object.keys(EXAMPLES))(
+    '%s runs in the worker, keeps the page responsive and matches the Node run',
+    async (name) => {
+      const result = await run({ example: name, set: [`sampler.steps=${STEPS}`] });
+      expect(result.status, result.error?.message).toBe('done');
+      expect(result.steps).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+      expect(result.binaryPayloads).toBe(true);
+      expect(result.graphUnchanged).toBe(true);
+      // The main thread kept rendering while the worker computed (>= 5 frames a second on average).
+      expect(result.framesDuringRun).toBeGreaterThanOrEqual(Math.max(3, result.ms / 200));
+
+      const [image] = result.images;
+      expect(image?.nodeId).toBe('save');
+      const pixels = fromBase64(image!.rgbBase64);
+      const picture = classifyImage({ width: image!.width, height: image!.height, data: pixels });
+      expect(checkPicture(picture, EXAMPLES[name]!), JSON.stringify(picture)).toEqual([]);
+
+      const diff = pixelDiff(pixels, await nodePixels(name));
+      expect(diff.mean, JSON.stringify(diff)).toBeLessThanOrEqual(1);
+      expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(16);
+    },
+  );
+
+  it('cancelling mid-sampling stops within one step, and the next run succeeds', async () => {
+    const cancelled = await run({ example: 'subject-driven', set: ['sampler.steps=30'], cancelAtStep: 3 });
+    expect(cancelled.status).toBe('cancelled');
+    expect(Math.max(...cancelled.steps)).toBeLessThanOrEqual(4);
+    expect(cancelled.eventTypes.at(-1)).toBe('job:cancelled');
+    expect(cancelled.images).toEqual([]);
+
+    const again = await run({ example: 'subject-driven', set: [`sampler.steps=${STEPS}`] });
+    expect(again.status, again.error?.message).toBe('done');
+    expect(again.images).toHaveLength(1);
+  });
+
+  it('terminating the worker mid-run fails the job naming the node, and the next run succeeds', async () => {
+    const killed = await run({ example: 'subject-driven', set: ['sampler.steps=30'], terminateAtStep: 2 });
+    expect(killed.status).toBe('failed');
+    expect(killed.error?.nodeId).toBe('sampler');
+    expect(killed.error?.message).toMatch(/engine worker stopped while node "sampler" was running/);
+    expect(killed.error?.message).toMatch(/terminated/);
+    expect(killed.eventTypes.at(-1)).toBe('job:failed');
+    expect(killed.graphUnchanged).toBe(true);
+    expect(await opened.page.evaluate(() => window.harness.restarts())).toBe(1);
+
+    const again = await run({ example: 'controlnet-canny', set: [`sampler.steps=${STEPS}`] });
+    expect(again.status, again.error?.message).toBe('done');
+    const after = await opened.page.evaluate(() => window.harness.status());
+    expect(after.backend).toBe(backend);
+  });
+
+  it('logged no page errors', () => {
+    expect(opened.errors).toEqual([]);
+  });
+});

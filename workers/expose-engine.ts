@@ -1,0 +1,90 @@
+import * as Comlink from 'comlink';
+import type { Artifact } from '../src/core/node-definition';
+import type { EngineApi, EngineRunOptions, PackLoadProgress } from '../src/engine/engine-api';
+import type { EngineEvent, JobResult } from '../src/engine/events';
+
+/**
+ * A copy of an artifact whose pixel and PNG buffers belong to it alone, so
+ * they can be transferred (the executor's cache keeps the originals).
+ */
+function detachArtifact(artifact: Artifact, transfers: ArrayBuffer[]): Artifact {
+  const data = artifact.image.data.slice();
+  transfers.push(data.buffer);
+  const png = artifact.png?.slice();
+  if (png) transfers.push(png.buffer);
+  return { ...artifact, image: { ...artifact.image, data }, ...(png ? { png } : {}) };
+}
+
+/** An event ready to cross: previews and artifacts as transferred ArrayBuffers. */
+export function transferableEvent(event: EngineEvent): EngineEvent {
+  const transfers: ArrayBuffer[] = [];
+  let value = event;
+  if (event.type === 'node:progress' && event.preview) {
+    const data = event.preview.data.slice();
+    transfers.push(data.buffer);
+    value = { ...event, preview: { ...event.preview, data } };
+  } else if (event.type === 'node:output') {
+    value = { ...event, artifact: detachArtifact(event.artifact, transfers) };
+  }
+  return transfers.length > 0 ? Comlink.transfer(value, transfers) : value;
+}
+
+export function transferableResult(result: JobResult): JobResult {
+  if (result.artifacts.length === 0) return result;
+  const transfers: ArrayBuffer[] = [];
+  const artifacts = result.artifacts.map(({ nodeId, artifact }) => ({
+    nodeId,
+    artifact: detachArtifact(artifact, transfers),
+  }));
+  return Comlink.transfer({ ...result, artifacts }, transfers);
+}
+
+type Releasable = { [Comlink.releaseProxy]?: () => void };
+
+function release(callback: unknown): void {
+  (callback as Releasable)[Comlink.releaseProxy]?.();
+}
+
+/**
+ * Exposes an engine on a comlink endpoint (a module worker's scope, or a
+ * Node worker's parentPort through comlink's node adapter). The service may
+ * still be starting (backend selection is async): calls wait for it, so no
+ * message is lost. Event callbacks are comlink proxies; they are released
+ * when the job or the pack load ends.
+ */
+export function exposeEngine(service: Promise<EngineApi>, endpoint: Comlink.Endpoint): void {
+  const api: EngineApi = {
+    async run(graph, options: EngineRunOptions, onEvent: (event: EngineEvent) => void) {
+      // Events travel on the callback's own port, the result on the worker's: wait until the
+      // caller has handled every event, so the result never overtakes the job's last events.
+      const delivered: Promise<unknown>[] = [];
+      try {
+        const engine = await service;
+        const result = await engine.run(graph, options, (event) => {
+          delivered.push(Promise.resolve(onEvent(transferableEvent(event))).catch(() => undefined));
+        });
+        await Promise.all(delivered);
+        return transferableResult(result);
+      } finally {
+        release(onEvent);
+      }
+    },
+    async cancel(jobId) {
+      await (await service).cancel(jobId);
+    },
+    async loadPack(source, onProgress?: (progress: PackLoadProgress) => void) {
+      try {
+        const engine = await service;
+        return await engine.loadPack(source, (progress) => {
+          void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
+        });
+      } finally {
+        if (onProgress) release(onProgress);
+      }
+    },
+    async status() {
+      return (await service).status();
+    },
+  };
+  Comlink.expose(api, endpoint);
+}
