@@ -1,9 +1,9 @@
 import type { PackLoadProgress } from '../../engine/engine-api';
 import type { EngineBackendInfo, EngineServices, ProgressModelServices } from '../../engine/engine-service';
 import type { PackHandle } from '../models/pack-handle';
+import { openPackFromUrl, type PackFetchEnv } from '../models/url-pack';
 import { SessionPool } from '../ort/session-pool';
 import { type BrowserBackendChoice, type OrtWebModule, selectBrowserBackend } from './browser-backend';
-import { openPackFromUrl, type PackFetchEnv } from './browser-pack';
 import { readBrowserSource } from './browser-sources';
 import { yieldingBackend } from './yielding-backend';
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ModelServices } from '../models/model-services';
 import type { PackHandle } from '../models/pack-handle';
+import { openPackFromUrl } from '../models/url-pack';
 import type { OrtBackend } from '../ort/model-session';
 import { SessionPool } from '../ort/session-pool';
 import { loadPackFromDir } from '../pack/load-pack';
@@ -45,11 +46,16 @@ export function createNodeModelServices(options: NodeModelServicesOptions): Mode
   const pool = new SessionPool(options.backend, options.budgetBytes ?? 2 * 1024 ** 3);
   return {
     pool,
-    openPack(source) {
+    openPack(source, signal) {
       if (/^https?:\/\//i.test(source)) {
-        return Promise.reject(
-          new Error(`packs from URLs open in the browser; headless, download ${source} to a folder first`),
-        );
+        // Fetched and sha256-checked like in the browser; kept in memory for this process.
+        let pack = packs.get(source);
+        if (!pack) {
+          pack = openPackFromUrl(source, source, { fetch: globalThis.fetch }, signal);
+          packs.set(source, pack);
+          pack.catch(() => packs.delete(source));
+        }
+        return pack;
       }
       const dir =
         source === 'reference' || source === ''

@@ -1,6 +1,6 @@
 import type { PackLoadProgress } from '../../engine/engine-api';
-import type { PackHandle } from '../models/pack-handle';
 import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
+import type { PackHandle } from './pack-handle';
 
 /** Cache Storage bucket of verified pack files (keys are file URLs plus their sha256). */
 export const PACK_CACHE_NAME = 'kosmograph-packs-v1';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureReferencePack } from '../../../scripts/pack/ensure';
 import { manifestFiles } from '../pack/manifest';
-import { openPackFromUrl, type PackFetchEnv, packBaseUrl } from './browser-pack';
+import { openPackFromUrl, type PackFetchEnv, packBaseUrl } from './url-pack';
 
 const BASE = 'https://app.test/packs/shapes-world/';
 let dir = '';
