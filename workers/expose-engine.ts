@@ -61,7 +61,12 @@ export function exposeEngine(service: Promise<EngineApi>, endpoint: Comlink.Endp
       try {
         const engine = await service;
         const result = await engine.run(graph, options, (event) => {
-          delivered.push(Promise.resolve(onEvent(transferableEvent(event))).catch(() => undefined));
+          const delivery = Promise.resolve(onEvent(transferableEvent(event))).catch(() => undefined);
+          delivered.push(delivery);
+          if (event.type !== 'node:progress') return undefined;
+          // Back-pressure: the next step waits until the caller has handled this one, then
+          // yields a turn so a cancel the caller sent in reply is seen before the step starts.
+          return delivery.then(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
         });
         await Promise.all(delivered);
         return transferableResult(result);

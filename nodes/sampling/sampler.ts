@@ -219,9 +219,9 @@ export const samplerNode: NodeDefinition<RuntimeServices> = {
         denoise: denoiser,
         rng,
         signal,
-        onStep: (index, count, _x, denoised) => {
+        onStep: async (index, count, _x, denoised) => {
           step = index + 1;
-          progress(index + 1, count, latentPreview(denoised, channels, h, w, factors));
+          await progress(index + 1, count, latentPreview(denoised, channels, h, w, factors));
         },
       });
     });

@@ -29,8 +29,13 @@ export interface ExecuteContext<Services> {
   readonly services: Services;
   /** The document being run, e.g. to embed in saved PNGs. */
   readonly graph: GraphDocument;
-  /** Reports progress, e.g. a sampler step, with an optional small preview. */
-  progress(step: number, total: number, preview?: RasterImage): void;
+  /**
+   * Reports progress, e.g. a sampler step, with an optional small preview.
+   * Resolves once the host has taken the event (back-pressure across workers,
+   * so a cancel sent in answer to step n arrives before step n + 1 starts);
+   * long loops should await it.
+   */
+  progress(step: number, total: number, preview?: RasterImage): Promise<void>;
 }
 
 /**

@@ -64,7 +64,7 @@ export function createEngineService(
     async run(
       graph: GraphDocument,
       options: EngineRunOptions,
-      onEvent: (event: EngineEvent) => void,
+      onEvent: (event: EngineEvent) => void | Promise<unknown>,
     ): Promise<JobResult> {
       const { jobId } = options;
       if (jobs.has(jobId)) {
@@ -79,9 +79,11 @@ export function createEngineService(
           signal: controller.signal,
           onEvent: (event) => {
             try {
-              onEvent(event);
+              // Returned so progress reporting can wait for the listener (back-pressure).
+              return Promise.resolve(onEvent(event)).catch(() => undefined);
             } catch {
               // A broken listener must not fail the job.
+              return undefined;
             }
           },
         });

@@ -39,7 +39,8 @@ export type EngineEvent =
     }
   | { readonly type: 'job:cancelled'; readonly jobId: string };
 
-export type EngineEventListener = (event: EngineEvent) => void;
+/** Receives events; may return a promise, which progress reporting waits for (back-pressure). */
+export type EngineEventListener = (event: EngineEvent) => unknown;
 
 export type JobStatus = 'done' | 'failed' | 'cancelled';
 

@@ -180,3 +180,30 @@ describe('Executor', () => {
     ]);
   });
 });
+
+describe('progress back-pressure', () => {
+  it('a node awaiting progress waits for the listener, so a cancel sent in reply stops the next step', async () => {
+    const services = arithmeticServices();
+    services.stepDelayMs = 0;
+    const executor = new Executor(arithmeticRegistry(), services);
+    const controller = new AbortController();
+    const steps: number[] = [];
+    const graph: GraphDocument = {
+      ...diamondGraph(),
+      nodes: [node('a', 'constant', { value: 4 }), node('slow', 'slow', { steps: 50 }), node('sink', 'sink')],
+      edges: [edge('a', 'value', 'slow', 'x'), edge('slow', 'x', 'sink', 'value')],
+    };
+    const result = await executor.run(graph, {
+      signal: controller.signal,
+      onEvent: async (e) => {
+        if (e.type !== 'node:progress') return;
+        steps.push(e.step);
+        // A slow listener (another thread): the node must not run ahead of it.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (e.step === 3) controller.abort();
+      },
+    });
+    expect(result.status).toBe('cancelled');
+    expect(steps).toEqual([1, 2, 3]);
+  });
+});

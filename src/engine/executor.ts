@@ -129,15 +129,19 @@ export class Executor<Services> {
               signal,
               services: this.#services,
               graph,
-              progress: (step, total, preview) =>
-                emit({
-                  type: 'node:progress',
-                  jobId,
-                  nodeId: node.id,
-                  step,
-                  total,
-                  ...(preview ? { preview } : {}),
-                }),
+              progress: async (step, total, preview) => {
+                // The listener may take its time (another thread): a failure there is not the node's.
+                await Promise.resolve(
+                  emit({
+                    type: 'node:progress',
+                    jobId,
+                    nodeId: node.id,
+                    step,
+                    total,
+                    ...(preview ? { preview } : {}),
+                  }),
+                ).catch(() => undefined);
+              },
             });
           } catch (error) {
             if (signal.aborted && !(error instanceof NodeFailure)) throw signal.reason ?? error;

@@ -23,7 +23,7 @@ const slowPassThrough: NodeDefinition<RuntimeServices> = {
     for (let step = 1; step <= 200; step++) {
       signal.throwIfAborted();
       await new Promise((resolve) => setTimeout(resolve, 5));
-      progress(step, 200);
+      await progress(step, 200);
       if (step === 3) process.emit('SIGINT');
     }
     return { outputs: { image: inputs.image } };
