@@ -1,0 +1,51 @@
+import { ReactFlowProvider } from '@xyflow/react';
+import { useEffect } from 'react';
+import { closeSearch, openDialog } from './actions';
+import { Canvas } from './components/Canvas';
+import { HelpDialog } from './components/HelpDialog';
+import { Inspector } from './components/Inspector';
+import { NoticeBar } from './components/NoticeBar';
+import { PackDialog } from './components/PackDialog';
+import { Palette } from './components/Palette';
+import { Toolbar } from './components/Toolbar';
+import { openShareLink } from './share';
+import { handleShortcut } from './shortcuts';
+import { editorStore, useEditor } from './store';
+
+export function App() {
+  const ready = useEditor((s) => s.ready);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        closeSearch();
+        if (editorStore.getState().dialog) openDialog(undefined);
+        return;
+      }
+      handleShortcut(e);
+    };
+    const onHash = () => {
+      if (openShareLink(location.hash)) history.replaceState(null, '', location.pathname + location.search);
+    };
+    addEventListener('keydown', onKey);
+    addEventListener('hashchange', onHash);
+    return () => {
+      removeEventListener('keydown', onKey);
+      removeEventListener('hashchange', onHash);
+    };
+  }, []);
+  return (
+    <ReactFlowProvider>
+      <div className="kg-app" data-ready={ready ? 'true' : 'false'}>
+        <Toolbar />
+        <main className="kg-workspace">
+          <Palette />
+          <Canvas />
+          <Inspector />
+        </main>
+        <NoticeBar />
+        <HelpDialog />
+        <PackDialog />
+      </div>
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,347 @@
+import {
+  Background,
+  type Connection,
+  Controls,
+  type Edge,
+  type EdgeChange,
+  type FinalConnectionState,
+  MiniMap,
+  type Node,
+  type NodeChange,
+  type NodeTypes,
+  Panel,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo } from 'react';
+import { canConnect } from '../../core/can-connect';
+import type { GraphDocument } from '../../core/document';
+import { inputPort, outputPort } from '../../core/node-spec';
+import { SOCKET_COLORS } from '../../core/socket-types';
+import {
+  addNodeAt,
+  beginDrag,
+  clearRefusal,
+  connectPorts,
+  dragNodes,
+  fitRequests,
+  openSearch,
+  refuse,
+  selectNodes,
+  setMeasured,
+} from '../actions';
+import { openGraphFile } from '../files';
+import { specOf } from '../registry';
+import type { PendingHandle } from '../state/compatible';
+import { edgeId, type XY } from '../state/graph-ops';
+import { currentDoc, editorStore, nodeIndex, useEditor } from '../store';
+import { GraphNode } from './GraphNode';
+import { Legend } from './Legend';
+import { SearchBox } from './SearchBox';
+
+export const NODE_DRAG_TYPE = 'application/x-kosmograph-node';
+
+const nodeTypes: NodeTypes = { kg: GraphNode };
+
+type FlowNode = Node<Record<string, never>, 'kg'>;
+
+const nodeCache = new Map<string, FlowNode>();
+const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: 1 };
+const emptyData = {} as Record<string, never>;
+
+const idsCache = new WeakMap<GraphDocument['nodes'], string>();
+
+/** The node ids as one string: equal (Object.is) across param edits, so they do not re-render the canvas. */
+function nodeIdsKey(doc: GraphDocument): string {
+  let key = idsCache.get(doc.nodes);
+  if (key === undefined) {
+    key = doc.nodes.map((n) => n.id).join('\n');
+    idsCache.set(doc.nodes, key);
+  }
+  return key;
+}
+
+type LayoutNodes = NonNullable<GraphDocument['layout']>['nodes'];
+
+function flowNodes(
+  idsKey: string,
+  layout: LayoutNodes | undefined,
+  selected: ReadonlySet<string>,
+  measured: Readonly<Record<string, { width: number; height: number }>>,
+): FlowNode[] {
+  const out: FlowNode[] = [];
+  if (idsKey === '') return out;
+  for (const id of idsKey.split('\n')) {
+    const n = { id };
+    const p = layout?.[n.id] ?? { x: 0, y: 0 };
+    const m = measured[n.id];
+    const sel = selected.has(n.id);
+    const cached = nodeCache.get(n.id);
+    if (
+      cached &&
+      cached.position.x === p.x &&
+      cached.position.y === p.y &&
+      cached.selected === sel &&
+      cached.measured?.width === m?.width &&
+      cached.measured?.height === m?.height
+    ) {
+      out.push(cached);
+      continue;
+    }
+    const node: FlowNode = {
+      id: n.id,
+      type: 'kg',
+      position: { x: p.x, y: p.y },
+      data: emptyData,
+      selected: sel,
+      dragHandle: '.kg-node-header',
+      ...(m ? { measured: m } : {}),
+    };
+    nodeCache.set(n.id, node);
+    out.push(node);
+  }
+  return out;
+}
+
+const edgeCache = new WeakMap<GraphDocument['edges'][number], { selected: boolean; edge: Edge }>();
+
+/** Wires, one object per document edge, reused while the edge and its selection stay the same. */
+function flowEdges(doc: GraphDocument, selected: ReadonlySet<string>): Edge[] {
+  const index = nodeIndex(doc);
+  return doc.edges.map((e) => {
+    const id = edgeId(e);
+    const sel = selected.has(id);
+    const cached = edgeCache.get(e);
+    if (cached && cached.selected === sel) return cached.edge;
+    const source = index.get(e.from.node);
+    const spec = source ? specOf(source.type) : undefined;
+    const port = spec ? outputPort(spec, e.from.port) : undefined;
+    const color = port ? SOCKET_COLORS[port.type] : '#999';
+    const edge: Edge = {
+      id,
+      source: e.from.node,
+      sourceHandle: e.from.port,
+      target: e.to.node,
+      targetHandle: e.to.port,
+      selected: sel,
+      style: { stroke: color, strokeWidth: sel ? 3 : 2 },
+      ariaLabel: `connection ${id}`,
+    };
+    edgeCache.set(e, { selected: sel, edge });
+    return edge;
+  });
+}
+
+function pendingFrom(nodeId: string, handleId: string, side: 'source' | 'target'): PendingHandle | undefined {
+  const node = nodeIndex(currentDoc()).get(nodeId);
+  const spec = node ? specOf(node.type) : undefined;
+  if (!spec) return undefined;
+  const port = side === 'source' ? outputPort(spec, handleId) : inputPort(spec, handleId);
+  return port ? { nodeId, port: handleId, type: port.type, side } : undefined;
+}
+
+/** Source/target of a drag, whichever end it started from. */
+function verdictOf(c: Connection | Edge) {
+  return canConnect(
+    currentDoc(),
+    { node: c.source, port: c.sourceHandle ?? '' },
+    { node: c.target, port: c.targetHandle ?? '' },
+    specOf,
+  );
+}
+
+export function Canvas() {
+  // Narrow selections: a param edit changes none of these, so it re-renders only its node.
+  const idsKey = useEditor((s) => nodeIdsKey(s.history.present));
+  const layout = useEditor((s) => s.history.present.layout?.nodes);
+  const docEdges = useEditor((s) => s.history.present.edges);
+  const viewport = useEditor((s) => s.history.present.layout?.viewport);
+  const large = useEditor((s) => s.history.present.nodes.length > 200);
+  const selectedNodes = useEditor((s) => s.selectedNodes);
+  const selectedEdges = useEditor((s) => s.selectedEdges);
+  const measured = useEditor((s) => s.measured);
+  const refusal = useEditor((s) => s.refusal);
+  const flow = useReactFlow();
+
+  const nodes = useMemo(
+    () => flowNodes(idsKey, layout, selectedNodes, measured),
+    [idsKey, layout, selectedNodes, measured],
+  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: edges change only with the document's edge list
+  const edges = useMemo(() => flowEdges(currentDoc(), selectedEdges), [docEdges, idsKey, selectedEdges]);
+
+  useEffect(() => {
+    // Fit once every node has been measured (a fit on estimated sizes leaves the graph small).
+    const fit = () => {
+      let frames = 0;
+      const attempt = () => {
+        const { history, measured } = editorStore.getState();
+        const ready = history.present.nodes.every((n) => measured[n.id]);
+        if (!ready && frames++ < 60) {
+          requestAnimationFrame(attempt);
+          return;
+        }
+        void flow.fitView({ padding: 0.1, duration: 0, maxZoom: 1 });
+      };
+      requestAnimationFrame(attempt);
+    };
+    fitRequests.listeners.add(fit);
+    return () => {
+      fitRequests.listeners.delete(fit);
+    };
+  }, [flow]);
+
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+    const positions: Record<string, XY> = {};
+    const sizes: Record<string, { width: number; height: number }> = {};
+    let selection: Set<string> | undefined;
+    for (const c of changes) {
+      if (c.type === 'position' && c.position) positions[c.id] = c.position;
+      else if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
+      else if (c.type === 'select') {
+        selection ??= new Set(editorStore.getState().selectedNodes);
+        if (c.selected) selection.add(c.id);
+        else selection.delete(c.id);
+      }
+    }
+    if (Object.keys(sizes).length > 0) setMeasured(sizes);
+    if (Object.keys(positions).length > 0) dragNodes(positions);
+    if (selection) selectNodes(selection, editorStore.getState().selectedEdges);
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    let selection: Set<string> | undefined;
+    for (const c of changes) {
+      if (c.type === 'select') {
+        selection ??= new Set(editorStore.getState().selectedEdges);
+        if (c.selected) selection.add(c.id);
+        else selection.delete(c.id);
+      }
+    }
+    if (selection) selectNodes(editorStore.getState().selectedNodes, selection);
+  }, []);
+
+  const isValidConnection = useCallback((c: Connection | Edge) => verdictOf(c).ok, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    connectPorts(
+      { node: c.source, port: c.sourceHandle ?? '' },
+      { node: c.target, port: c.targetHandle ?? '' },
+    );
+  }, []);
+
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid) {
+        clearRefusal();
+        return;
+      }
+      const from = state.fromHandle;
+      if (!from?.id) return;
+      if (state.toHandle?.id) {
+        // Dropped on a handle that refused: say why.
+        const fromSide = from.type;
+        const to = state.toHandle;
+        const connection =
+          fromSide === 'source'
+            ? { source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id ?? null }
+            : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id };
+        if (to.type === from.type) {
+          refuse(`cannot connect two ${from.type === 'source' ? 'outputs' : 'inputs'}`);
+          return;
+        }
+        const verdict = verdictOf(connection);
+        if (!verdict.ok) refuse(verdict.reason);
+        return;
+      }
+      if (state.toNode) return; // dropped on a node body: nothing to do
+      const pending = pendingFrom(from.nodeId, from.id, from.type);
+      if (!pending) return;
+      const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
+      const bounds = (event.target as Element | null)?.closest('.react-flow')?.getBoundingClientRect();
+      openSearch(
+        { x: point.clientX - (bounds?.left ?? 0), y: point.clientY - (bounds?.top ?? 0) },
+        flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+        pending,
+      );
+    },
+    [flow],
+  );
+
+  const onDoubleClick = useCallback(
+    (e: React.MouseEvent) => {
+      if (!(e.target as Element).classList.contains('react-flow__pane')) return;
+      const bounds = e.currentTarget.getBoundingClientRect();
+      openSearch(
+        { x: e.clientX - bounds.left, y: e.clientY - bounds.top },
+        flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }),
+      );
+    },
+    [flow],
+  );
+
+  const onDragOver = useCallback((e: React.DragEvent) => {
+    if (e.dataTransfer.types.includes(NODE_DRAG_TYPE) || e.dataTransfer.types.includes('Files')) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
+      if (type) {
+        e.preventDefault();
+        addNodeAt(type, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+        return;
+      }
+      const file = e.dataTransfer.files[0];
+      if (file) {
+        e.preventDefault();
+        void openGraphFile(file);
+      }
+    },
+    [flow],
+  );
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: the canvas takes drops and double-clicks; keyboard users have the palette
+    <div className="kg-canvas" onDoubleClick={onDoubleClick} onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<FlowNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStart={beginDrag}
+        onSelectionDragStart={beginDrag}
+        onConnect={onConnect}
+        onConnectStart={clearRefusal}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        deleteKeyCode={null}
+        zoomOnDoubleClick={false}
+        minZoom={0.05}
+        maxZoom={4}
+        colorMode="system"
+        onlyRenderVisibleElements={large}
+        defaultViewport={viewport ?? DEFAULT_VIEWPORT}
+        proOptions={{ hideAttribution: true }}
+        aria-label="Graph canvas"
+      >
+        <Background gap={20} />
+        <MiniMap pannable zoomable ariaLabel="Minimap" />
+        <Controls aria-label="Zoom controls" />
+        <Panel position="bottom-left" className="kg-legend-panel">
+          <Legend />
+        </Panel>
+        {refusal && (
+          <Panel position="top-center" className="kg-refusal" role="alert">
+            Connection refused: {refusal}
+          </Panel>
+        )}
+      </ReactFlow>
+      <SearchBox />
+    </div>
+  );
+}

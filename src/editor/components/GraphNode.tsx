@@ -1,0 +1,187 @@
+import { Handle, type NodeProps, Position, type ReactFlowState, useStore } from '@xyflow/react';
+import { memo, useState } from 'react';
+import type { PortSpec } from '../../core/node-spec';
+import { SOCKET_COLORS } from '../../core/socket-types';
+import type { ValidationIssue } from '../../core/validation-error';
+import { notify } from '../actions';
+import { specOf } from '../registry';
+import { connectedInputs, issuesFor, nodeIndex, useEditor } from '../store';
+import { OutputImage } from './OutputImage';
+import { ParamField, setImageFromFile } from './ParamField';
+import { RasterCanvas } from './RasterCanvas';
+
+function issueText(
+  issues: readonly ValidationIssue[],
+  match: (i: ValidationIssue) => boolean,
+): string | undefined {
+  const found = issues.filter(match);
+  return found.length > 0 ? found.map((i) => i.message).join('; ') : undefined;
+}
+
+/** Below this zoom, nodes show their header and ports only (widgets are unreadable anyway): big graphs stay fast. */
+export const DETAIL_ZOOM = 0.3;
+const zoomedOut = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
+
+const STATUS_TEXT = {
+  queued: 'queued',
+  running: 'running',
+  cached: 'cached',
+  done: 'done',
+  error: 'error',
+} as const;
+
+function PortRow({ port, side, issue }: { port: PortSpec; side: 'in' | 'out'; issue?: string | undefined }) {
+  const color = SOCKET_COLORS[port.type];
+  const name = port.label ?? port.name;
+  const tip = `${name}: ${port.type}${port.optional ? ' (optional)' : ''}${port.description ? ` — ${port.description}` : ''}`;
+  return (
+    <div
+      className={`kg-port kg-port-${side}${issue ? ' kg-port-issue' : ''}`}
+      title={issue ? `${tip}\n${issue}` : tip}
+    >
+      <Handle
+        type={side === 'in' ? 'target' : 'source'}
+        position={side === 'in' ? Position.Left : Position.Right}
+        id={port.name}
+        className="kg-handle"
+        style={{ background: color, borderColor: issue ? 'var(--kg-error)' : color }}
+        aria-label={`${side === 'in' ? 'input' : 'output'} ${name} (${port.type})`}
+      />
+      <span className="kg-port-name">
+        {name}
+        {port.optional ? '?' : ''}
+      </span>
+      <span className="kg-port-type" style={{ color }}>
+        {port.type}
+      </span>
+    </div>
+  );
+}
+
+/** One graph node, rendered generically from its spec. Reads only its own slice of the store. */
+export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
+  const node = useEditor((s) => nodeIndex(s.history.present).get(id));
+  const connected = useEditor((s) => connectedInputs(s.history.present, id));
+  const run = useEditor((s) => s.run.nodes[id]);
+  const outputs = useEditor((s) => s.run.outputs[id]);
+  const validation = useEditor((s) => issuesFor(s.issues, id));
+  const engineIssues = useEditor((s) => issuesFor(s.run.issues, id));
+  const compact = useStore(zoomedOut);
+  const [dropping, setDropping] = useState(false);
+  if (!node) return null;
+  const spec = specOf(node.type);
+  const issues = engineIssues.length > 0 ? [...validation, ...engineIssues] : validation;
+  const nodeLevel = issues.filter((i) => i.port === undefined && i.param === undefined);
+  const title = node.title ?? spec?.title ?? node.type;
+  const status = run?.status;
+  const imageParam = spec?.params.find((p) => p.kind === 'image');
+  const imagePorts = spec?.inputs.filter((p) => p.type === 'IMAGE').map((p) => p.name) ?? [];
+  const classes = ['kg-node'];
+  if (selected) classes.push('kg-selected');
+  if (status) classes.push(`kg-status-${status}`);
+  if (issues.length > 0 || status === 'error') classes.push('kg-node-issue');
+  if (!spec) classes.push('kg-placeholder');
+  if (dropping) classes.push('kg-dropping');
+
+  return (
+    <section
+      className={classes.join(' ')}
+      aria-label={`${title} node ${id}`}
+      data-node-id={id}
+      onDragOver={
+        imageParam
+          ? (e) => {
+              if (e.dataTransfer.types.includes('Files')) {
+                e.preventDefault();
+                e.stopPropagation();
+                setDropping(true);
+              }
+            }
+          : undefined
+      }
+      onDragLeave={imageParam ? () => setDropping(false) : undefined}
+      onDrop={
+        imageParam
+          ? (e) => {
+              const file = e.dataTransfer.files[0];
+              if (!file) return;
+              e.preventDefault();
+              e.stopPropagation();
+              setDropping(false);
+              if (file.type.startsWith('image/')) void setImageFromFile(id, imageParam.name, file);
+              else notify('error', `${file.name} is not an image`);
+            }
+          : undefined
+      }
+    >
+      <header className="kg-node-header">
+        <span className="kg-node-title">{title}</span>
+        <span className="kg-node-id">{id}</span>
+        {status && (
+          <span
+            className={`kg-badge kg-badge-${status}`}
+            role="status"
+            aria-label={`status ${STATUS_TEXT[status]}`}
+          >
+            {status === 'running' && run?.total ? `${run.step ?? 0}/${run.total}` : STATUS_TEXT[status]}
+          </span>
+        )}
+      </header>
+      {!spec && <p className="kg-issue">Unknown node type “{node.type}” (kept as a placeholder)</p>}
+      {run?.total !== undefined && (status === 'running' || status === 'done') && (
+        <progress
+          className="kg-progress"
+          max={run.total}
+          value={run.step ?? 0}
+          aria-label={`${title} progress`}
+        />
+      )}
+      {spec && (
+        <div className="kg-ports">
+          <div className="kg-inputs">
+            {spec.inputs.map((p) => (
+              <PortRow key={p.name} port={p} side="in" issue={issueText(issues, (i) => i.port === p.name)} />
+            ))}
+          </div>
+          <div className="kg-outputs">
+            {spec.outputs.map((p) => (
+              <PortRow key={p.name} port={p} side="out" />
+            ))}
+          </div>
+        </div>
+      )}
+      {spec && spec.params.length > 0 && !compact && (
+        <div className="kg-params">
+          {spec.params.map((p) => (
+            <ParamField
+              key={p.name}
+              nodeId={id}
+              spec={p}
+              value={node.params[p.name]}
+              issue={issueText(issues, (i) => i.param === p.name)}
+              connected={connected}
+              imagePorts={imagePorts}
+            />
+          ))}
+        </div>
+      )}
+      {run?.preview && status === 'running' && (
+        <RasterCanvas image={run.preview} label={`Preview of ${id}`} />
+      )}
+      {outputs?.map((o, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: outputs of one job are in order
+        <OutputImage key={`${o.jobId}-${i}`} artifact={o.artifact} nodeId={id} />
+      ))}
+      {(run?.message || nodeLevel.length > 0) && (
+        <div className="kg-node-errors" role="alert">
+          {run?.message && <p className="kg-issue">{run.message}</p>}
+          {nodeLevel.map((i) => (
+            <p key={`${i.code}:${i.message}`} className="kg-issue">
+              {i.message}
+            </p>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+});

@@ -1,0 +1,44 @@
+import { useEffect, useRef } from 'react';
+import { openDialog } from '../actions';
+import { SHORTCUTS } from '../shortcuts';
+import { useEditor } from '../store';
+
+export function HelpDialog() {
+  const open = useEditor((s) => s.dialog === 'help');
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      className="kg-dialog"
+      aria-label="Keyboard shortcuts"
+      onClose={() => openDialog(undefined)}
+    >
+      <h2>Keyboard shortcuts</h2>
+      <table>
+        <tbody>
+          {SHORTCUTS.map((s) => (
+            <tr key={s.keys}>
+              <td>
+                <kbd>{s.keys}</kbd>
+              </td>
+              <td>{s.what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="kg-muted">
+        Drop a graph JSON, a kosmograph PNG or a ComfyUI workflow on the canvas to open it. Drop an image on a
+        Load Image node to use it.
+      </p>
+      <form method="dialog">
+        <button type="submit">Close</button>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,298 @@
+import { memo, useId, useRef } from 'react';
+import type { JsonValue } from '../../core/document';
+import type { ParamSpec } from '../../core/node-spec';
+import { notify, setSeedMode, updateParam } from '../actions';
+import { fileToDataUrl, resolveSource } from '../sources';
+import { checkMarkers, splitMarkers } from '../state/prompt-markers';
+import { MAX_SEED, SEED_MODES, type SeedMode, seedKey } from '../state/seed';
+import { useEditor } from '../store';
+
+export interface ParamFieldProps {
+  readonly nodeId: string;
+  readonly spec: ParamSpec;
+  readonly value: JsonValue | undefined;
+  /** A problem with this param (validator or engine). */
+  readonly issue?: string;
+  /** Connected input ports of the node, `a,b` (for `<i>` checks). */
+  readonly connected?: string;
+  readonly imagePorts?: readonly string[];
+}
+
+const label = (spec: ParamSpec) => spec.label ?? spec.name;
+
+function NumberField({
+  nodeId,
+  spec,
+  value,
+}: ParamFieldProps & { spec: Extract<ParamSpec, { kind: 'int' | 'float' }> }) {
+  const id = useId();
+  const current = typeof value === 'number' ? value : spec.default;
+  const step = spec.step ?? (spec.kind === 'int' ? 1 : 0.01);
+  const slider = spec.min !== undefined && spec.max !== undefined && (spec.max - spec.min) / step <= 100_000;
+  const commit = (raw: string) => {
+    if (raw.trim() === '') return;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) return;
+    updateParam(nodeId, spec.name, spec.kind === 'int' ? Math.round(n) : n);
+  };
+  return (
+    <div className="kg-field kg-number">
+      <label htmlFor={id}>{label(spec)}</label>
+      <div className="kg-number-row">
+        {slider && (
+          <input
+            type="range"
+            className="nodrag"
+            aria-label={`${label(spec)} slider`}
+            min={spec.min}
+            max={spec.max}
+            step={step}
+            value={current}
+            onChange={(e) => commit(e.target.value)}
+          />
+        )}
+        <input
+          id={id}
+          type="number"
+          className="nodrag"
+          min={spec.min}
+          max={spec.max}
+          step={step}
+          value={current}
+          onChange={(e) => commit(e.target.value)}
+        />
+      </div>
+    </div>
+  );
+}
+
+function SeedField({ nodeId, spec, value }: ParamFieldProps) {
+  const id = useId();
+  const key = seedKey(nodeId, spec.name);
+  const mode = useEditor((s) => s.seedModes[key] ?? 'fixed');
+  const current = typeof value === 'number' ? value : 0;
+  return (
+    <div className="kg-field kg-seed">
+      <label htmlFor={id}>{label(spec)}</label>
+      <div className="kg-number-row">
+        <input
+          id={id}
+          type="number"
+          className="nodrag"
+          min={0}
+          max={MAX_SEED}
+          step={1}
+          value={current}
+          onChange={(e) => {
+            const n = Number(e.target.value);
+            if (Number.isSafeInteger(n) && n >= 0) updateParam(nodeId, spec.name, n);
+          }}
+        />
+        <button
+          type="button"
+          className="nodrag kg-icon"
+          aria-label="New random seed"
+          title="New random seed"
+          onClick={() => updateParam(nodeId, spec.name, Math.floor(Math.random() * 2 ** 32))}
+        >
+          Random
+        </button>
+        <select
+          className="nodrag"
+          aria-label={`${label(spec)} after each run`}
+          title="What happens to the seed after each run"
+          value={mode}
+          onChange={(e) => setSeedMode(nodeId, spec.name, e.target.value as SeedMode)}
+        >
+          {SEED_MODES.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+function PromptField({ nodeId, spec, value, connected, imagePorts }: ParamFieldProps) {
+  const id = useId();
+  const text = typeof value === 'string' ? value : '';
+  const interleaved = spec.kind === 'string' && spec.interleaved === true;
+  const warning = interleaved
+    ? checkMarkers(text, (connected ?? '').split(','), imagePorts ?? [])
+    : undefined;
+  return (
+    <div className="kg-field kg-text">
+      <label htmlFor={id}>{label(spec)}</label>
+      <textarea
+        id={id}
+        className="nodrag nowheel"
+        rows={3}
+        value={text}
+        spellCheck={false}
+        onChange={(e) => updateParam(nodeId, spec.name, e.target.value)}
+      />
+      {interleaved && (
+        <p className="kg-markers" title="Image markers: the n-th <i> is input image n">
+          {splitMarkers(text).map((seg, i) =>
+            seg.marker ? (
+              // biome-ignore lint/suspicious/noArrayIndexKey: segments have no identity besides their place
+              <mark key={i} title={`image${seg.index}`}>
+                {`<i>`}
+                <sub>{seg.index}</sub>
+              </mark>
+            ) : (
+              // biome-ignore lint/suspicious/noArrayIndexKey: as above
+              <span key={i}>{seg.text}</span>
+            ),
+          )}
+        </p>
+      )}
+      {warning && (
+        <p className="kg-warning" role="status">
+          {warning}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function ImageField({ nodeId, spec, value }: ParamFieldProps) {
+  const id = useId();
+  const fileRef = useRef<HTMLInputElement>(null);
+  const baseUrl = useEditor((s) => s.baseUrl);
+  const source = typeof value === 'string' ? value : '';
+  const embedded = source.startsWith('data:');
+  return (
+    <div className="kg-field kg-image">
+      <label htmlFor={id}>{label(spec)}</label>
+      {source !== '' && (
+        <img className="kg-thumb" src={resolveSource(source, baseUrl)} alt={`Loaded by ${nodeId}`} />
+      )}
+      <div className="kg-number-row">
+        <input
+          id={id}
+          type="text"
+          className="nodrag"
+          placeholder="URL, path, or drop an image"
+          value={embedded ? `(embedded image, ${Math.round((source.length * 3) / 4 / 1024)} KiB)` : source}
+          readOnly={embedded}
+          onChange={(e) => updateParam(nodeId, spec.name, e.target.value)}
+        />
+        {embedded && (
+          <button type="button" className="nodrag" onClick={() => updateParam(nodeId, spec.name, '')}>
+            Clear
+          </button>
+        )}
+        <button type="button" className="nodrag" onClick={() => fileRef.current?.click()}>
+          Choose…
+        </button>
+        <input
+          ref={fileRef}
+          type="file"
+          accept="image/png,image/jpeg"
+          hidden
+          aria-label={`Choose an image for ${nodeId}`}
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) await setImageFromFile(nodeId, spec.name, file);
+          }}
+        />
+      </div>
+    </div>
+  );
+}
+
+export async function setImageFromFile(nodeId: string, param: string, file: File): Promise<void> {
+  if (!/^image\/(png|jpeg)$/.test(file.type)) {
+    notify('error', `${file.name} is not a PNG or JPEG image`);
+    return;
+  }
+  // A file choice is its own undo step, never merged with typing in the URL field.
+  updateParam(nodeId, param, await fileToDataUrl(file), false);
+}
+
+/** A widget generated from a param spec. */
+export const ParamField = memo(function ParamField(props: ParamFieldProps) {
+  const { nodeId, spec, value, issue } = props;
+  const id = useId();
+  let field: React.ReactNode;
+  switch (spec.kind) {
+    case 'int':
+    case 'float':
+      field = <NumberField {...props} spec={spec} />;
+      break;
+    case 'seed':
+      field = <SeedField {...props} />;
+      break;
+    case 'enum':
+      field = (
+        <div className="kg-field">
+          <label htmlFor={id}>{label(spec)}</label>
+          <select
+            id={id}
+            className="nodrag"
+            value={typeof value === 'string' ? value : spec.default}
+            onChange={(e) => updateParam(nodeId, spec.name, e.target.value)}
+          >
+            {spec.options.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </div>
+      );
+      break;
+    case 'boolean':
+      field = (
+        <div className="kg-field kg-check">
+          <input
+            id={id}
+            type="checkbox"
+            className="nodrag"
+            checked={typeof value === 'boolean' ? value : spec.default}
+            onChange={(e) => updateParam(nodeId, spec.name, e.target.checked)}
+          />
+          <label htmlFor={id}>{label(spec)}</label>
+        </div>
+      );
+      break;
+    case 'image':
+      field = <ImageField {...props} />;
+      break;
+    case 'string':
+      field =
+        spec.multiline || spec.interleaved ? (
+          <PromptField {...props} />
+        ) : (
+          <div className="kg-field">
+            <label htmlFor={id}>{label(spec)}</label>
+            <input
+              id={id}
+              type="text"
+              className="nodrag"
+              value={typeof value === 'string' ? value : spec.default}
+              onChange={(e) => updateParam(nodeId, spec.name, e.target.value)}
+            />
+          </div>
+        );
+      break;
+  }
+  return (
+    <div
+      className={issue ? 'kg-param kg-has-issue' : 'kg-param'}
+      data-param={spec.name}
+      title={spec.description}
+    >
+      {field}
+      {issue && (
+        <p className="kg-issue" role="alert">
+          {issue}
+        </p>
+      )}
+    </div>
+  );
+});

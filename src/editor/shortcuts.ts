@@ -1,0 +1,71 @@
+import {
+  copySelection,
+  cutSelection,
+  deleteSelection,
+  duplicateSelection,
+  layoutGraph,
+  openDialog,
+  paste,
+  redo,
+  requestFitView,
+  selectAll,
+  undo,
+} from './actions';
+import { exportGraph } from './files';
+import { queueRun } from './run-controller';
+import { currentDoc, editorStore } from './store';
+
+export const SHORTCUTS: readonly { keys: string; what: string }[] = [
+  { keys: 'Ctrl+Enter', what: 'Run (queue another run while one is running)' },
+  { keys: 'Ctrl+Z', what: 'Undo' },
+  { keys: 'Ctrl+Shift+Z / Ctrl+Y', what: 'Redo' },
+  { keys: 'Ctrl+C / Ctrl+X / Ctrl+V', what: 'Copy / cut / paste nodes (pasted nodes get new ids)' },
+  { keys: 'Ctrl+D', what: 'Duplicate the selected nodes' },
+  { keys: 'Ctrl+A', what: 'Select all nodes' },
+  { keys: 'Delete / Backspace', what: 'Delete the selection' },
+  { keys: 'Shift+drag / Ctrl+click', what: 'Select several nodes' },
+  { keys: 'Double-click canvas', what: 'Search and add a node' },
+  { keys: 'Drag a wire to empty canvas', what: 'Add a node that fits the wire' },
+  { keys: 'Shift+L', what: 'Auto layout' },
+  { keys: 'Shift+F', what: 'Fit the graph in view' },
+  { keys: 'Ctrl+S', what: 'Export the graph as JSON' },
+  { keys: '?', what: 'This help' },
+  { keys: 'Escape', what: 'Close dialogs and search' },
+];
+
+function typing(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/** Global shortcuts; text fields keep their own keys (their undo is the field's). */
+export function handleShortcut(e: KeyboardEvent): void {
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key.toLowerCase();
+  if (mod && key === 'enter') {
+    e.preventDefault();
+    queueRun();
+    return;
+  }
+  if (mod && key === 's') {
+    e.preventDefault();
+    exportGraph(currentDoc());
+    return;
+  }
+  if (typing(e.target)) return;
+  if (editorStore.getState().dialog) return;
+  let handled = true;
+  if (mod && key === 'z' && !e.shiftKey) undo();
+  else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) redo();
+  else if (mod && key === 'c') void copySelection();
+  else if (mod && key === 'x') void cutSelection();
+  else if (mod && key === 'v') void paste();
+  else if (mod && key === 'd') duplicateSelection();
+  else if (mod && key === 'a') selectAll();
+  else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection();
+  else if (!mod && e.shiftKey && key === 'l') layoutGraph();
+  else if (!mod && e.shiftKey && key === 'f') requestFitView();
+  else if (!mod && e.key === '?') openDialog('help');
+  else handled = false;
+  if (handled) e.preventDefault();
+}
