@@ -30,11 +30,11 @@ const EXPECTED_SHA256: Record<string, string> = {
   aligner: '169044c9927752b8d2c694e976f5f471ffb88d1996564a9fa0f0216ac5bd9206',
   text_encoder: '092fc3d3afca135be55971e4d74ad4e5df0f9aa3b9b14c5e08589beca67e7931',
   unet: '0a81115963ec84fd3b5aeb91fae5c9659e220b7b5a2e576cd5fa46911c9924ba',
-  'controlnet.canny': '093c4671aa3aeeee9e3890718a09cf4e31f88279d74eb0baf66b11e3f1b29616',
+  'controlnet.canny': 'f71d983b21cd9eee5f3b831b2f440e41647cf7f6bb976db51e01d1101163fbae',
   vae_encoder: '30b0d7fd5a5cba141f10c3077c9bffcc6aaa2ef3093331632fbd5f67ac7ef932',
   vae_decoder: '6ae53daf27ce945bd369ceff407245e286decfccd3c82fc708e657caec8d1cd4',
   tokenizer: 'fa427b57eda2d27cf129b734d7a1520d078637f6051716c4d62da85a6a2dffed',
-  'loras.pastel': '4bfff9f11787f1b80792ea76fa05b1de218d899d2bcf731bd3c05f92475e69a0',
+  'loras.pastel': 'eb2a938fd8ffc76cef3a97d64b8eb7f27af3d4775f496075fb75dd89e912e104',
 };
 
 describe('reference pack generator', () => {

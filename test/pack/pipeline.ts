@@ -205,7 +205,8 @@ export class Pipeline {
     steps?: number;
     cfg?: number;
     sampler?: 'ddim' | 'euler-karras';
-    control?: { image: RgbImage; strength: number };
+    /** One control image for every sample, or one per seed (same order as `seeds`). */
+    control?: { image: RgbImage | readonly RgbImage[]; strength: number };
     unetBytes?: Uint8Array;
   }): Promise<Float32Array> {
     const k = this.manifest.constants;
@@ -241,11 +242,14 @@ export class Pipeline {
     let controlTensor: ort.Tensor | undefined;
     if (opts.control) {
       const S = k.imageSize;
-      const img = opts.control.image;
+      const images = opts.control.image;
+      if (Array.isArray(images) && images.length !== n) throw new Error('one control image per seed');
       const c = new Float32Array(2 * n * 3 * S * S);
-      for (let b = 0; b < 2 * n; b++)
+      for (let b = 0; b < 2 * n; b++) {
+        const img = Array.isArray(images) ? (images as readonly RgbImage[])[b % n]! : (images as RgbImage);
         for (let i = 0; i < S * S; i++)
           for (let ch = 0; ch < 3; ch++) c[(b * 3 + ch) * S * S + i] = img.data[i * 3 + ch]! / 255;
+      }
       controlTensor = new ort.Tensor('float32', c, [2 * n, 3, S, S]);
     }
 
