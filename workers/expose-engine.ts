@@ -87,6 +87,16 @@ export function exposeEngine(service: Promise<EngineApi>, endpoint: Comlink.Endp
         if (onProgress) release(onProgress);
       }
     },
+    async loadPackFiles(name, files, onProgress?: (progress: PackLoadProgress) => void) {
+      try {
+        const engine = await service;
+        return await engine.loadPackFiles(name, files, (progress) => {
+          void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
+        });
+      } finally {
+        if (onProgress) release(onProgress);
+      }
+    },
     async status() {
       return (await service).status();
     },

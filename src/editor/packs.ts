@@ -1,3 +1,4 @@
+import type { PackInfo, PackLoadProgress } from '../engine/engine-api';
 import { commitDoc } from './actions';
 import { engine } from './engine-connection';
 import { setParam } from './state/graph-ops';
@@ -18,18 +19,46 @@ export async function refreshEngineStatus(): Promise<void> {
  * and, when `retarget`, points the graph's Model Pack nodes at it.
  */
 export async function loadPackSource(source: string, retarget = true): Promise<boolean> {
+  return openPack(source, retarget, (onProgress) => engine().loadPack(source, onProgress));
+}
+
+/**
+ * Opens a pack from a folder the user picked (`<input webkitdirectory>`): the
+ * files go to the engine worker, which checks every sha256; the graph's Model
+ * Pack nodes then point at `folder:<name>`.
+ */
+export async function loadPackFolder(files: FileList | readonly File[]): Promise<boolean> {
+  const list = Array.from(files);
+  const first = list[0]?.webkitRelativePath ?? '';
+  const name = first.includes('/') ? first.slice(0, first.indexOf('/')) : 'folder';
+  const packFiles = list.map((file) => ({ path: file.webkitRelativePath || file.name, data: file as Blob }));
+  return openPack(`folder:${name}`, true, (onProgress) =>
+    engine().loadPackFiles(name, packFiles, onProgress),
+  );
+}
+
+async function openPack(
+  source: string,
+  retarget: boolean,
+  load: (onProgress: (progress: PackLoadProgress) => void) => Promise<PackInfo>,
+): Promise<boolean> {
   editorStore.setState({ pack: { source, loading: true } });
   try {
-    const info = await engine().loadPack(source, (progress) => {
+    const info = await load((progress) => {
       editorStore.setState((s) => ({ pack: { ...s.pack, progress } }));
     });
     editorStore.setState((s) => ({
-      pack: { source, info, loading: false, ...(s.pack.progress ? { progress: s.pack.progress } : {}) },
+      pack: {
+        source: info.source,
+        info,
+        loading: false,
+        ...(s.pack.progress ? { progress: s.pack.progress } : {}),
+      },
     }));
     if (retarget) {
       let doc = currentDoc();
       for (const node of doc.nodes) {
-        if (node.type === 'models.pack') doc = setParam(doc, node.id, 'pack', source);
+        if (node.type === 'models.pack') doc = setParam(doc, node.id, 'pack', info.source);
       }
       commitDoc(doc);
     }

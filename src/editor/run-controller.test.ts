@@ -40,6 +40,7 @@ function manualEngine() {
       job?.finish({ jobId, status: 'cancelled', artifacts: [] });
     },
     loadPack: async () => ({ source: 'reference', name: 'x', id: 'x', controlnets: [], loras: [] }),
+    loadPackFiles: async (name) => ({ source: `folder:${name}`, name, id: 'x', controlnets: [], loras: [] }),
     status: async () => ({ backend: 'cpu', runningJobs: [], loadedSessions: 0, loadedBytes: 0 }),
   };
   return { api, running, cancelled, graphs };

@@ -1,6 +1,12 @@
 import type { GraphDocument } from '../core/document';
 import type { EngineEvent, JobResult } from './events';
 
+/** A file of a picked pack folder: its path inside the folder and its contents (crosses workers as a Blob). */
+export interface PackFile {
+  readonly path: string;
+  readonly data: Blob;
+}
+
 /** What a loaded pack offers, for pickers and status displays. Plain data. */
 export interface PackInfo {
   /** Where it came from: `reference`, a URL, or a folder name. */
@@ -50,5 +56,15 @@ export interface EngineApi {
   cancel(jobId: string): Promise<void>;
   /** Opens (and verifies) a pack; nodes whose `pack` param equals `source` then use it. */
   loadPack(source: string, onProgress?: (progress: PackLoadProgress) => void): Promise<PackInfo>;
+  /**
+   * Opens a pack from files the user picked (a folder), verifying each sha256.
+   * It is then known as `folder:<name>` (the returned `source`) for the life of
+   * this engine; after a reload the folder must be picked again.
+   */
+  loadPackFiles(
+    name: string,
+    files: readonly PackFile[],
+    onProgress?: (progress: PackLoadProgress) => void,
+  ): Promise<PackInfo>;
   status(): Promise<EngineStatus>;
 }

@@ -1,6 +1,13 @@
 import * as Comlink from 'comlink';
 import type { GraphDocument } from '../core/document';
-import type { EngineApi, EngineRunOptions, EngineStatus, PackInfo, PackLoadProgress } from './engine-api';
+import type {
+  EngineApi,
+  EngineRunOptions,
+  EngineStatus,
+  PackFile,
+  PackInfo,
+  PackLoadProgress,
+} from './engine-api';
 import type { EngineEvent, JobResult } from './events';
 
 /** One started worker as the client sees it, whatever kind (module worker, worker_threads). */
@@ -166,6 +173,20 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
       );
       if (outcome.ok) return outcome.value;
       throw new Error(`the engine worker stopped while loading the pack ${source}: ${outcome.reason}`);
+    },
+
+    async loadPackFiles(
+      name: string,
+      files: readonly PackFile[],
+      onProgress?: (progress: PackLoadProgress) => void,
+    ): Promise<PackInfo> {
+      const generation = worker();
+      const outcome = await guarded(
+        generation,
+        generation.remote.loadPackFiles(name, files, onProgress ? Comlink.proxy(onProgress) : undefined),
+      );
+      if (outcome.ok) return outcome.value;
+      throw new Error(`the engine worker stopped while opening the folder ${name}: ${outcome.reason}`);
     },
 
     async status(): Promise<EngineStatus> {

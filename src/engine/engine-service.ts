@@ -1,5 +1,6 @@
 import type { GraphDocument } from '../core/document';
 import type { NodeRegistry } from '../core/node-definition';
+import { openPackFromFiles } from '../runtime/models/file-pack';
 import type { ModelServices } from '../runtime/models/model-services';
 import type { PackHandle } from '../runtime/models/pack-handle';
 import { manifestFiles } from '../runtime/pack/manifest';
@@ -55,7 +56,22 @@ export function createEngineService(
   services: EngineServices,
   status: () => EngineBackendInfo,
 ): EngineService {
-  const executor = new Executor<RuntimeServices>(registry, services);
+  // Packs opened from picked folders, by their `folder:<name>` source; other sources go to the host.
+  const folderPacks = new Map<string, PackHandle>();
+  const models: ProgressModelServices = {
+    pool: services.models.pool,
+    openPack(source, signal, onProgress) {
+      const folder = folderPacks.get(source);
+      if (folder) return Promise.resolve(folder);
+      if (source.startsWith('folder:')) {
+        return Promise.reject(
+          new Error(`the folder pack "${source.slice(7)}" is not open here: open the folder again`),
+        );
+      }
+      return services.models.openPack(source, signal, onProgress);
+    },
+  };
+  const executor = new Executor<RuntimeServices>(registry, { ...services, models });
   const jobs = new Map<string, AbortController>();
 
   return {
@@ -108,6 +124,12 @@ export function createEngineService(
         onProgress({ file: 'manifest.json', done: total, total });
       }
       return packInfo(source, pack);
+    },
+
+    async loadPackFiles(name, files, onProgress): Promise<PackInfo> {
+      const pack = await openPackFromFiles(name, files, onProgress);
+      folderPacks.set(pack.source, pack);
+      return packInfo(pack.source, pack);
     },
 
     async status(): Promise<EngineStatus> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/runtime/image/codec';
+import { REFERENCE_PACK_DIR } from '../../src/runtime/node/node-model-services';
 import { classifyImage } from '../pack/world-classifier';
 import { appUrl, withPage } from './browser-env';
 import {
@@ -29,6 +30,24 @@ describe('editor', () => {
       await page.getByText('Examples', { exact: true }).click();
       const items = await page.getByRole('list', { name: 'Examples' }).getByRole('button').allTextContents();
       expect(items.length).toBeGreaterThanOrEqual(8);
+      expect(errors).toEqual([]);
+    }));
+
+  it('opens a pack from a picked folder, checking every file, and points the graph at it', () =>
+    withPage(appUrl('/'), async (page, { errors }) => {
+      await openEditor(page);
+      await page.getByRole('button', { name: /^Model pack:/ }).click();
+      await page.getByLabel('Open a pack folder').setInputFiles(REFERENCE_PACK_DIR);
+      const dialog = page.locator('dialog[open]');
+      await expect.poll(() => dialog.textContent(), { timeout: 90_000 }).toMatch(/folder:shapes-world/);
+      await expect
+        .poll(() => dialog.getByRole('status').first().textContent())
+        .toMatch(/sha256 checked (\d+)\/\1/);
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      const exported = JSON.parse((await exportedJson(page)).text) as {
+        nodes: { type: string; params: { pack?: string } }[];
+      };
+      expect(exported.nodes.find((n) => n.type === 'models.pack')?.params.pack).toBe('folder:shapes-world');
       expect(errors).toEqual([]);
     }));
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { openDialog } from '../actions';
-import { loadPackSource } from '../packs';
+import { loadPackFolder, loadPackSource } from '../packs';
 import { useEditor } from '../store';
 
 export function PackDialog() {
@@ -77,6 +77,20 @@ export function PackDialog() {
           Use the reference pack
         </button>
       </form>
+      <label className="kg-field">
+        Or open a pack folder (with manifest.json)
+        <input
+          type="file"
+          aria-label="Open a pack folder"
+          disabled={pack.loading}
+          // webkitdirectory is not in React's input attributes: set it on the element.
+          ref={(input) => input?.setAttribute('webkitdirectory', '')}
+          onChange={(e) => {
+            if (e.target.files && e.target.files.length > 0) void loadPackFolder(e.target.files);
+            e.target.value = '';
+          }}
+        />
+      </label>
       <p className="kg-muted">
         Opening a pack checks every file's sha256 and points this graph's Model Pack nodes at it (one undo
         step).
