@@ -6,7 +6,7 @@ import type { PackHandle } from '../runtime/models/pack-handle';
 import { manifestFiles } from '../runtime/pack/manifest';
 import type { RuntimeServices } from '../runtime/services';
 import type { EngineApi, EngineRunOptions, EngineStatus, PackInfo, PackLoadProgress } from './engine-api';
-import type { EngineEvent, JobResult } from './events';
+import type { EngineEventListener, JobResult } from './events';
 import { Executor } from './executor';
 
 /** The backend a host chose, and why not the preferred one (if so). */
@@ -80,7 +80,7 @@ export function createEngineService(
     async run(
       graph: GraphDocument,
       options: EngineRunOptions,
-      onEvent: (event: EngineEvent) => void | Promise<unknown>,
+      onEvent: EngineEventListener,
     ): Promise<JobResult> {
       const { jobId } = options;
       if (jobs.has(jobId)) {
