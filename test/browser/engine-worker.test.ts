@@ -10,23 +10,56 @@ declare const window: { harness: HarnessApi };
 /** Few sampler steps keep the suite quick; the pictures are still clean at this count. */
 const STEPS = 8;
 
-const EXAMPLES: Record<string, Expectation> = {
-  'subject-driven': { background: 'black', entities: [{ shape: 'square', color: 'blue' }] },
+const TWO = (a: Expectation['entities'][number], b: Expectation['entities'][number]): Expectation => ({
+  entities: [a, b],
+});
+const ONE = (
+  background: Expectation['background'],
+  shape: 'circle' | 'square',
+  color: 'red' | 'blue' | 'green',
+  pastel = 0,
+) => ({
+  background,
+  entities: [{ shape, color }],
+  pastel,
+});
+
+/** Every example, with the picture each save node must show. */
+const EXAMPLES: Record<
+  string,
+  { readonly samplers: readonly string[]; readonly saves: Record<string, Expectation> }
+> = {
+  'subject-driven': { samplers: ['sampler'], saves: { save: ONE('black', 'square', 'blue') } },
   'controlnet-canny': {
-    entities: [
-      { shape: 'circle', color: 'red' },
-      { shape: 'square', color: 'yellow' },
-    ],
+    samplers: ['sampler'],
+    saves: { save: TWO({ shape: 'circle', color: 'red' }, { shape: 'square', color: 'yellow' }) },
+  },
+  'text-to-image': {
+    samplers: ['sampler'],
+    saves: { save: TWO({ shape: 'square', color: 'blue' }, { shape: 'triangle', color: 'yellow' }) },
+  },
+  'multi-entity': {
+    samplers: ['sampler'],
+    saves: { save: TWO({ shape: 'square', color: 'blue' }, { shape: 'triangle', color: 'yellow' }) },
+  },
+  style: { samplers: ['sampler'], saves: { save: ONE('black', 'square', 'blue') } },
+  lora: { samplers: ['sampler'], saves: { save: ONE('black', 'circle', 'red', 0.5) } },
+  compare: {
+    samplers: ['sampler_sd', 'sampler_kosmos'],
+    saves: { save_sd: ONE('gray', 'circle', 'green'), save_kosmos: ONE('gray', 'circle', 'green') },
   },
 };
+
+const stepSets = (name: string) => EXAMPLES[name]!.samplers.map((id) => `${id}.steps=${STEPS}`);
 
 const node = exampleRunner('cpu');
 
 /** The same example, same params, through the Node engine (onnxruntime-node): the reference pixels. */
-async function nodePixels(name: string): Promise<Uint8Array> {
+async function nodePixels(name: string, saveId: string): Promise<Uint8Array> {
   const { run } = await node;
-  const result = await run(withParams(loadExample(name), { 'sampler.steps': String(STEPS) }));
-  return savedImage(result).image.data;
+  const sets = Object.fromEntries(stepSets(name).map((t) => t.split('=') as [string, string]));
+  const result = await run(withParams(loadExample(name), sets));
+  return savedImage(result, saveId).image.data;
 }
 
 function pixelDiff(a: Uint8Array, b: Uint8Array): { max: number; mean: number } {
@@ -67,23 +100,29 @@ describe.each(['webgpu', 'wasm'] as const)('the engine worker on %s', (backend) 
   it.each(Object.keys(EXAMPLES))(
     '%s runs in the worker, keeps the page responsive and matches the Node run',
     async (name) => {
-      const result = await run({ example: name, set: [`sampler.steps=${STEPS}`] });
+      const result = await run({ example: name, set: stepSets(name) });
       expect(result.status, result.error?.message).toBe('done');
-      expect(result.steps).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+      // Every step of every sampler was reported (two samplers may interleave).
+      const perStep = Array.from({ length: STEPS }, (_, i) => result.steps.filter((s) => s === i + 1).length);
+      expect(perStep).toEqual(new Array(STEPS).fill(EXAMPLES[name]!.samplers.length));
       expect(result.binaryPayloads).toBe(true);
       expect(result.graphUnchanged).toBe(true);
       // The main thread kept rendering while the worker computed (>= 5 frames a second on average).
       expect(result.framesDuringRun).toBeGreaterThanOrEqual(Math.max(3, result.ms / 200));
 
-      const [image] = result.images;
-      expect(image?.nodeId).toBe('save');
-      const pixels = fromBase64(image!.rgbBase64);
-      const picture = classifyImage({ width: image!.width, height: image!.height, data: pixels });
-      expect(checkPicture(picture, EXAMPLES[name]!), JSON.stringify(picture)).toEqual([]);
-
-      const diff = pixelDiff(pixels, await nodePixels(name));
-      expect(diff.mean, JSON.stringify(diff)).toBeLessThanOrEqual(1);
-      expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(16);
+      const saves = EXAMPLES[name]!.saves;
+      expect(result.images.map((i) => i.nodeId).sort()).toEqual(Object.keys(saves).sort());
+      for (const image of result.images) {
+        const pixels = fromBase64(image.rgbBase64);
+        const picture = classifyImage({ width: image.width, height: image.height, data: pixels });
+        expect(
+          checkPicture(picture, saves[image.nodeId]!),
+          `${image.nodeId}: ${JSON.stringify(picture)}`,
+        ).toEqual([]);
+        const diff = pixelDiff(pixels, await nodePixels(name, image.nodeId));
+        expect(diff.mean, JSON.stringify(diff)).toBeLessThanOrEqual(1);
+        expect(diff.max, JSON.stringify(diff)).toBeLessThanOrEqual(16);
+      }
     },
   );
 

@@ -87,11 +87,16 @@ export async function selectBrowserBackend(
   ort.env.logLevel = 'error';
   const wasm = (fallbackReason?: string): BrowserBackend => ({
     name: 'wasm',
-    backend: ortBackend('wasm', ort, {
-      executionProviders: ['wasm'],
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-    }),
+    backend: ortBackend(
+      'wasm',
+      ort,
+      {
+        executionProviders: ['wasm'],
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      },
+      { exclusive: true },
+    ),
     ...(fallbackReason ? { fallbackReason } : {}),
   });
   if (options.choice === 'wasm') return wasm();
@@ -109,5 +114,5 @@ export async function selectBrowserBackend(
     // Shape ops run on the CPU by design; ORT would warn about that on every session.
     logSeverityLevel: 3,
   };
-  return { name: 'webgpu', backend: ortBackend('webgpu', ort, sessionOptions), device };
+  return { name: 'webgpu', backend: ortBackend('webgpu', ort, sessionOptions, { exclusive: true }), device };
 }

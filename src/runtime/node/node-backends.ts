@@ -11,14 +11,24 @@ export interface ChosenBackend {
 
 async function cpuBackend(): Promise<OrtBackend> {
   const ort = (await import('onnxruntime-node')) as unknown as OrtModule;
-  return ortBackend('cpu', ort, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' }, true);
+  return ortBackend(
+    'cpu',
+    ort,
+    { executionProviders: ['cpu'], graphOptimizationLevel: 'all' },
+    { readsExternalDataFromDisk: true },
+  );
 }
 
 async function wasmBackend(): Promise<OrtBackend> {
   const mod = (await import('onnxruntime-web')) as unknown as OrtModule & {
     env: { wasm: { numThreads?: number } };
   };
-  return ortBackend('wasm', mod, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  return ortBackend(
+    'wasm',
+    mod,
+    { executionProviders: ['wasm'], graphOptimizationLevel: 'all' },
+    { exclusive: true },
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import type { BackendName, ModelSession, OrtBackend, ValueInfo } from './model-session';
+import type { BackendName, ModelSession, ModelSource, OrtBackend, ValueInfo } from './model-session';
 import type { TensorData, TensorElementType } from './tensor-data';
 
 /** The parts of an onnxruntime module (node or web) this adapter uses; both share onnxruntime-common's API. */
@@ -27,17 +27,32 @@ async function toTensorData(tensor: Tensor, label: string, name: string): Promis
 }
 
 /** Wraps a created InferenceSession as a ModelSession: metadata read once, plain-data feeds. */
-export function adaptSession(ort: OrtModule, session: InferenceSession, label: string): ModelSession {
+/** Runs tasks one after another, in call order; a failed task does not block the next. */
+export class RunQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(task);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export function adaptSession(
+  ort: OrtModule,
+  session: InferenceSession,
+  label: string,
+  queue: RunQueue = new RunQueue(),
+): ModelSession {
   const inputs = session.inputMetadata.map(valueInfo);
   const outputs = session.outputMetadata.map(valueInfo);
-  let queue: Promise<unknown> = Promise.resolve();
   return {
     label,
     inputs,
     outputs,
     run(feeds, outputNames) {
-      // One run at a time per session: ORT sessions are not re-entrant on every backend.
-      const result = queue.then(async () => {
+      // One run at a time per session (or per backend, see ortBackend's `exclusive`).
+      return queue.enqueue(async () => {
         const ortFeeds: Record<string, Tensor> = {};
         for (const [name, tensor] of Object.entries(feeds)) {
           ortFeeds[name] = new ort.Tensor(tensor.type, tensor.data as Tensor.DataType, tensor.dims);
@@ -57,47 +72,54 @@ export function adaptSession(ort: OrtModule, session: InferenceSession, label: s
         }
         return out;
       });
-      queue = result.catch(() => undefined);
-      return result;
     },
     release: () => session.release(),
   };
 }
 
+export interface OrtBackendOptions {
+  /** onnxruntime-node reads a model's external data from disk itself (the model is opened by path). */
+  readonly readsExternalDataFromDisk?: boolean;
+  /**
+   * One session run (or creation) at a time across the whole backend.
+   * onnxruntime-web needs this: its wasm/WebGPU runtime is one instance, and
+   * overlapping runs of two sessions corrupt its memory. onnxruntime-node runs
+   * sessions concurrently.
+   */
+  readonly exclusive?: boolean;
+}
+
 /**
  * A backend over one ORT module with fixed session options. Models with
- * external data load from their path where the module reads files itself
- * (`readsExternalDataFromDisk`, onnxruntime-node), else with the bytes passed
- * as `externalData` (onnxruntime-web).
+ * external data load from their path where the module reads files itself,
+ * else with the bytes passed as `externalData` (onnxruntime-web).
  */
 export function ortBackend(
   name: BackendName,
   ort: OrtModule,
   options: InferenceSession.SessionOptions,
-  readsExternalDataFromDisk = false,
+  backendOptions: OrtBackendOptions = {},
 ): OrtBackend {
+  const shared = backendOptions.exclusive ? new RunQueue() : undefined;
+  const create = async (model: ModelSource, label: string): Promise<InferenceSession> => {
+    const external = model.externalData ?? [];
+    try {
+      if (external.length === 0) return await ort.InferenceSession.create(model.bytes, options);
+      if (backendOptions.readsExternalDataFromDisk) {
+        if (!model.filePath)
+          throw new Error('a model with external data must be loaded from a file on this backend');
+        return await ort.InferenceSession.create(model.filePath, options);
+      }
+      return await ort.InferenceSession.create(model.bytes, { ...options, externalData: [...external] });
+    } catch (error) {
+      throw new Error(`cannot load ${label}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   return {
     name,
     async createSession(model, label) {
-      let session: InferenceSession;
-      const external = model.externalData ?? [];
-      try {
-        if (external.length === 0) {
-          session = await ort.InferenceSession.create(model.bytes, options);
-        } else if (readsExternalDataFromDisk) {
-          if (!model.filePath)
-            throw new Error('a model with external data must be loaded from a file on this backend');
-          session = await ort.InferenceSession.create(model.filePath, options);
-        } else {
-          session = await ort.InferenceSession.create(model.bytes, {
-            ...options,
-            externalData: [...external],
-          });
-        }
-      } catch (error) {
-        throw new Error(`cannot load ${label}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      return adaptSession(ort, session, label);
+      const session = await (shared ? shared.enqueue(() => create(model, label)) : create(model, label));
+      return adaptSession(ort, session, label, shared);
     },
   };
 }
