@@ -1,21 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { arithmeticRegistry, diamondGraph } from '../../test/fixtures/arithmetic-registry';
+import { validationErrorOf } from '../../test/fixtures/validation-error';
 import { loadGraphDocument, loadGraphText } from './load-document';
 import { validateGraph } from './validate';
-import { GraphValidationError } from './validation-error';
 
 const lookup = arithmeticRegistry().lookup;
-
-function loadError(fn: () => unknown): GraphValidationError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GraphValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a GraphValidationError');
-}
 
 describe('loadGraphDocument', () => {
   it('loads a current document unchanged, with no warnings', () => {
@@ -65,23 +55,23 @@ describe('loadGraphDocument', () => {
   });
 
   it('says plainly when a graph comes from a newer kosmograph', () => {
-    const error = loadError(() =>
+    const error = validationErrorOf(() =>
       loadGraphDocument({ ...diamondGraph(), version: 7 }, lookup, 'future.json'),
     );
     expect(error.message).toMatch(/future\.json: .*newer kosmograph.*version 7.*update kosmograph/);
   });
 
   it('names the file for text that is not JSON, or JSON that is not a graph', () => {
-    expect(loadError(() => loadGraphText('{"nodes": [', lookup, 'broken.json')).message).toMatch(
+    expect(validationErrorOf(() => loadGraphText('{"nodes": [', lookup, 'broken.json')).message).toMatch(
       /^broken\.json: not valid JSON/,
     );
-    expect(loadError(() => loadGraphText('[1,2]', lookup, 'list.json')).message).toMatch(
+    expect(validationErrorOf(() => loadGraphText('[1,2]', lookup, 'list.json')).message).toMatch(
       /^list\.json: not a kosmograph graph/,
     );
-    expect(loadError(() => loadGraphText('{"format":"comfy"}', lookup, 'x.json')).message).toMatch(
+    expect(validationErrorOf(() => loadGraphText('{"format":"comfy"}', lookup, 'x.json')).message).toMatch(
       /not a kosmograph graph/,
     );
-    const missingEdges = loadError(() =>
+    const missingEdges = validationErrorOf(() =>
       loadGraphDocument({ format: 'kosmograph.graph', version: 1, nodes: [] }, lookup),
     );
     expect(missingEdges.issues[0]).toMatchObject({ code: 'invalid_document' });
@@ -96,7 +86,7 @@ describe('loadGraphDocument', () => {
       const spec = registry.lookup(type);
       return spec && type === 'test.add' ? { ...spec, typeVersion: 3 } : spec;
     };
-    const error = loadError(() => loadGraphDocument(graph, lookupNewer));
+    const error = validationErrorOf(() => loadGraphDocument(graph, lookupNewer));
     expect(error.issues[0]).toMatchObject({ code: 'unsupported_node_version', nodeId: 'add' });
   });
 });

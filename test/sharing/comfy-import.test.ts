@@ -12,7 +12,7 @@ import type { GraphDocument } from '../../src/core/document';
 import { readGraphFromPng, readGraphOrComfyFromPng } from '../../src/core/graph-png';
 import { loadGraphDocument } from '../../src/core/load-document';
 import { validateGraph } from '../../src/core/validate';
-import { GraphValidationError } from '../../src/core/validation-error';
+import { validationErrorOf } from '../fixtures/validation-error';
 import { exampleRunner, loadExample, savedImage, withParams } from '../integration/run-example';
 import { checkPicture, classifyImage } from '../pack/world-classifier';
 import { plainPng, withTextChunks } from './png-helpers';
@@ -32,16 +32,6 @@ function node(graph: GraphDocument, id: string) {
 function sourceOf(graph: GraphDocument, nodeId: string, port: string): string | undefined {
   const edge = graph.edges.find((e) => e.to.node === nodeId && e.to.port === port);
   return edge ? `${edge.from.node}.${edge.from.port}` : undefined;
-}
-
-function importError(fn: () => unknown): GraphValidationError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GraphValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a GraphValidationError');
 }
 
 describe('ComfyUI API-format prompts', () => {
@@ -374,7 +364,7 @@ describe('bad ComfyUI input gets a clear message', () => {
       /ComfyUI node 3 \(KSampler\) input "model" uses link 22, which is not in the workflow/,
     ],
   ])('%s', (name, message) => {
-    expect(importError(() => importFixture(name)).message).toMatch(message);
+    expect(validationErrorOf(() => importFixture(name)).message).toMatch(message);
   });
 
   it.each([
@@ -398,7 +388,9 @@ describe('bad ComfyUI input gets a clear message', () => {
       /node 2 \(VAEDecode\) input "vae" is linked to output 5 of ComfyUI node 1 \(CheckpointLoaderSimple\), which has 3 outputs/,
     ],
   ])('%s', (_label, text, message) => {
-    expect(importError(() => importComfy(text, REFERENCE_PACK_IMPORT, lookup, 'x')).message).toMatch(message);
+    expect(validationErrorOf(() => importComfy(text, REFERENCE_PACK_IMPORT, lookup, 'x')).message).toMatch(
+      message,
+    );
   });
 });
 
@@ -457,12 +449,13 @@ describe('ComfyUI PNGs', () => {
   });
 
   it('a PNG without ComfyUI chunks, or a damaged one, is refused clearly', () => {
-    expect(importError(() => importComfy(plainPng(), REFERENCE_PACK_IMPORT, lookup, 'p.png')).message).toBe(
-      'p.png: no ComfyUI workflow in this image (no "prompt" or "workflow" text chunk)',
-    );
+    expect(
+      validationErrorOf(() => importComfy(plainPng(), REFERENCE_PACK_IMPORT, lookup, 'p.png')).message,
+    ).toBe('p.png: no ComfyUI workflow in this image (no "prompt" or "workflow" text chunk)');
     const png = comfyPng([{ keyword: 'prompt', text: prompt }]);
     expect(
-      importError(() => importComfy(png.subarray(0, 200), REFERENCE_PACK_IMPORT, lookup, 'p.png')).message,
+      validationErrorOf(() => importComfy(png.subarray(0, 200), REFERENCE_PACK_IMPORT, lookup, 'p.png'))
+        .message,
     ).toMatch(/^p\.png: damaged PNG \(truncated PNG/);
   });
 });

@@ -5,8 +5,8 @@ import { GRAPH_VERSION, type GraphDocument } from '../../src/core/document';
 import { loadGraphDocument, loadGraphText } from '../../src/core/load-document';
 import type { NodeSpec, NodeSpecLookup } from '../../src/core/node-spec';
 import { validateGraph } from '../../src/core/validate';
-import { GraphValidationError } from '../../src/core/validation-error';
 import { arithmeticRegistry } from '../fixtures/arithmetic-registry';
+import { validationErrorOf } from '../fixtures/validation-error';
 import { exampleRunner, loadExample, withParams } from '../integration/run-example';
 
 const registry = createNodeRegistry();
@@ -19,16 +19,6 @@ const readFixture = (name: string) => readFileSync(`${FIXTURES}/${name}`, 'utf8'
 
 /** Saving is writing the document as JSON, two-space indented, as the CLI and the editor do. */
 const save = (graph: GraphDocument) => `${JSON.stringify(graph, null, 2)}\n`;
-
-function loadError(fn: () => unknown): GraphValidationError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GraphValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a GraphValidationError');
-}
 
 describe('frozen fixtures from every format version', () => {
   const files = readdirSync(FIXTURES).filter((f) => /^v\d+-.*\.json$/.test(f));
@@ -71,7 +61,7 @@ describe('a graph from a newer kosmograph', () => {
   const current = JSON.parse(readFixture(`v${GRAPH_VERSION}-lora-with-placeholder.json`)) as GraphDocument;
 
   it('is refused plainly, never loaded half-way', () => {
-    const error = loadError(() =>
+    const error = validationErrorOf(() =>
       loadGraphDocument({ ...current, version: GRAPH_VERSION + 1 }, lookup, 'future.json'),
     );
     expect(error.message).toBe(
@@ -98,7 +88,7 @@ describe('a graph from a newer kosmograph', () => {
 
   it('a ComfyUI file given to the loader points at the importer', () => {
     const comfy = readFileSync('test/fixtures/comfy/api-text-to-image.json', 'utf8');
-    expect(loadError(() => loadGraphText(comfy, lookup, 'c.json')).message).toMatch(
+    expect(validationErrorOf(() => loadGraphText(comfy, lookup, 'c.json')).message).toMatch(
       /^c\.json: not a kosmograph graph .*it looks like a ComfyUI workflow; convert it with `kosmograph import-comfy`/,
     );
   });

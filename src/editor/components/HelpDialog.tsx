@@ -1,17 +1,9 @@
-import { useEffect, useRef } from 'react';
 import { openDialog } from '../actions';
 import { SHORTCUTS } from '../shortcuts';
-import { useEditor } from '../store';
+import { useModalDialog } from './use-modal-dialog';
 
 export function HelpDialog() {
-  const open = useEditor((s) => s.dialog === 'help');
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const { ref } = useModalDialog('help');
   return (
     <dialog
       ref={ref}

@@ -1,21 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { openDialog } from '../actions';
 import { loadPackFolder, loadPackSource } from '../packs';
 import { useEditor } from '../store';
+import { useModalDialog } from './use-modal-dialog';
 
 export function PackDialog() {
-  const open = useEditor((s) => s.dialog === 'pack');
   const pack = useEditor((s) => s.pack);
   const engineStatus = useEditor((s) => s.engine);
   const engineError = useEditor((s) => s.engineError);
   const [url, setUrl] = useState('');
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const { ref } = useModalDialog('pack');
   return (
     <dialog ref={ref} className="kg-dialog" aria-label="Model pack" onClose={() => openDialog(undefined)}>
       <h2>Model pack</h2>

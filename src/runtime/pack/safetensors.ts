@@ -1,13 +1,27 @@
 /**
  * Minimal safetensors writer (pure TS): 8-byte little-endian header length, a JSON header
  * `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {..}}`, then raw
- * little-endian tensor bytes. Reading is `readLoraSafetensors` (src/runtime/lora), which
+ * little-endian tensor bytes (F32, F16, BF16). Reading is `readLoraSafetensors` (src/runtime/lora), which
  * handles every dtype LoRAs use.
  */
 
-/** Writes F32 tensors; keys sorted and the header space-padded to 8 bytes, so output is deterministic. */
+import { numberToBfloat16, numberToHalf } from '../lora/float-codec';
+
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
+
+export interface TensorToWrite {
+  readonly shape: readonly number[];
+  readonly data: ArrayLike<number>;
+  /** Default F32. */
+  readonly dtype?: SafetensorsDtype;
+}
+
+/**
+ * Writes tensors (F32, F16 or BF16); keys sorted and the header space-padded
+ * to 8 bytes, so the output is deterministic.
+ */
 export function writeSafetensors(
-  tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>,
+  tensors: ReadonlyMap<string, TensorToWrite>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const names = [...tensors.keys()].sort();
@@ -16,8 +30,9 @@ export function writeSafetensors(
   let offset = 0;
   for (const name of names) {
     const t = tensors.get(name)!;
-    const size = t.data.length * 4;
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + size] };
+    const dtype = t.dtype ?? 'F32';
+    const size = t.data.length * (dtype === 'F32' ? 4 : 2);
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + size] };
     offset += size;
   }
   let json = JSON.stringify(header);
@@ -29,9 +44,17 @@ export function writeSafetensors(
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.length;
   for (const name of names) {
-    for (const v of tensors.get(name)!.data) {
-      view.setFloat32(at, v, true);
-      at += 4;
+    const t = tensors.get(name)!;
+    const dtype = t.dtype ?? 'F32';
+    for (let i = 0; i < t.data.length; i++) {
+      const v = t.data[i]!;
+      if (dtype === 'F32') {
+        view.setFloat32(at, v, true);
+        at += 4;
+      } else {
+        view.setUint16(at, dtype === 'F16' ? numberToHalf(v) : numberToBfloat16(v), true);
+        at += 2;
+      }
     }
   }
   return out;
