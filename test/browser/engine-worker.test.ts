@@ -79,6 +79,8 @@ const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'))
 describe.each(['webgpu', 'wasm'] as const)('the engine worker on %s', (backend) => {
   let opened: OpenPage;
   let status: EngineStatus;
+  /** Runs long enough for the frame count to say something about responsiveness. */
+  let longRuns = 0;
 
   const run = (options: HarnessRunOptions): Promise<HarnessRunResult> =>
     opened.page.evaluate((o) => window.harness.run(o), options);
@@ -108,7 +110,11 @@ describe.each(['webgpu', 'wasm'] as const)('the engine worker on %s', (backend) 
       expect(result.binaryPayloads).toBe(true);
       expect(result.graphUnchanged).toBe(true);
       // The main thread kept rendering while the worker computed (>= 5 frames a second on average).
-      expect(result.framesDuringRun).toBeGreaterThanOrEqual(Math.max(3, result.ms / 200));
+      // Frame counts of sub-second runs (mostly cached nodes) say nothing on a loaded machine.
+      if (result.ms >= 1000) {
+        expect(result.framesDuringRun).toBeGreaterThanOrEqual(result.ms / 200);
+        longRuns += 1;
+      }
 
       const saves = EXAMPLES[name]!.saves;
       expect(result.images.map((i) => i.nodeId).sort()).toEqual(Object.keys(saves).sort());
@@ -152,6 +158,10 @@ describe.each(['webgpu', 'wasm'] as const)('the engine worker on %s', (backend) 
     expect(again.status, again.error?.message).toBe('done');
     const after = await opened.page.evaluate(() => window.harness.status());
     expect(after.backend).toBe(backend);
+  });
+
+  it('measured a responsive page during at least one run of a second or more', () => {
+    expect(longRuns).toBeGreaterThan(0);
   });
 
   it('logged no page errors', () => {
