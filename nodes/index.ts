@@ -3,6 +3,7 @@ import type { RuntimeServices } from '../src/runtime/services';
 import { cannyNode } from './canny';
 import { imageLoadNode } from './image-load';
 import { applyLoraNode } from './models/apply-lora';
+import { unetLoaderNode, vaeLoaderNode } from './models/component-loaders';
 import { controlnetLoaderNode } from './models/controlnet-loader';
 import { loraLoaderNode } from './models/lora-loader';
 import { modelPackNode } from './models/model-pack';
@@ -28,6 +29,8 @@ export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
       .map((p) => p.name) ?? [];
   const definitions: NodeDefinition<RuntimeServices>[] = [
     modelPackNode,
+    unetLoaderNode,
+    vaeLoaderNode,
     controlnetLoaderNode,
     loraLoaderNode,
     applyLoraNode,

@@ -46,6 +46,27 @@ function release(callback: unknown): void {
 }
 
 /**
+ * Runs a pack load whose progress goes to a comlink callback. Progress travels
+ * on the callback's own port, so (as for `run`) the result waits until the
+ * caller has every progress event; the proxy is released at the end.
+ */
+async function withDeliveredProgress<T>(
+  onProgress: ((progress: PackLoadProgress) => void) | undefined,
+  load: (report: (progress: PackLoadProgress) => void) => Promise<T>,
+): Promise<T> {
+  const delivered: Promise<unknown>[] = [];
+  try {
+    const result = await load((progress) => {
+      delivered.push(Promise.resolve(onProgress?.(progress)).catch(() => undefined));
+    });
+    await Promise.all(delivered);
+    return result;
+  } finally {
+    if (onProgress) release(onProgress);
+  }
+}
+
+/**
  * Exposes an engine on a comlink endpoint (a module worker's scope, or a
  * Node worker's parentPort through comlink's node adapter). The service may
  * still be starting (backend selection is async): calls wait for it, so no
@@ -78,24 +99,12 @@ export function exposeEngine(service: Promise<EngineApi>, endpoint: Comlink.Endp
       await (await service).cancel(jobId);
     },
     async loadPack(source, onProgress?: (progress: PackLoadProgress) => void) {
-      try {
-        const engine = await service;
-        return await engine.loadPack(source, (progress) => {
-          void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
-        });
-      } finally {
-        if (onProgress) release(onProgress);
-      }
+      return withDeliveredProgress(onProgress, async (report) => (await service).loadPack(source, report));
     },
     async loadPackFiles(name, files, onProgress?: (progress: PackLoadProgress) => void) {
-      try {
-        const engine = await service;
-        return await engine.loadPackFiles(name, files, (progress) => {
-          void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
-        });
-      } finally {
-        if (onProgress) release(onProgress);
-      }
+      return withDeliveredProgress(onProgress, async (report) =>
+        (await service).loadPackFiles(name, files, report),
+      );
     },
     async status() {
       return (await service).status();

@@ -83,3 +83,28 @@ describe('sampler behaviour through the real pipeline', () => {
     },
   );
 });
+
+describe('component loaders', () => {
+  it('a U-Net and a VAE loaded on their own give the same image as the Model Pack outputs', async () => {
+    const { run } = await runner;
+    const base = loadExample('subject-driven');
+    const split: GraphDocument = {
+      ...base,
+      nodes: [
+        ...base.nodes,
+        { id: 'unet_only', type: 'models.unet_loader', typeVersion: 1, params: { pack: 'reference' } },
+        { id: 'vae_only', type: 'models.vae_loader', typeVersion: 1, params: { pack: 'reference' } },
+      ],
+      edges: base.edges.map((e) =>
+        e.from.node === 'pack' && e.from.port === 'unet'
+          ? { ...e, from: { node: 'unet_only', port: 'unet' } }
+          : e.from.node === 'pack' && e.from.port === 'vae'
+            ? { ...e, from: { node: 'vae_only', port: 'vae' } }
+            : e,
+      ),
+    };
+    const a = savedImage(await run(base)).image.data;
+    const b = savedImage(await run(split)).image.data;
+    expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
+  });
+});
