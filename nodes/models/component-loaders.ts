@@ -1,8 +1,8 @@
 import type { NodeDefinition } from '../../src/core/node-definition';
 import type { PackHandle } from '../../src/runtime/models/pack-handle';
 import type { RuntimeServices } from '../../src/runtime/services';
-import { stringParam } from '../port-values';
 import type { UnetValue, VaeValue } from '../values';
+import { openPackParam, PACK_PARAM, packParamSalt } from './pack-param';
 
 /**
  * A loader for one model of a pack, so a graph can take its U-Net and its VAE
@@ -23,20 +23,10 @@ function componentLoader<T extends UnetValue | VaeValue>(
     description: `Opens a model pack and hands out only its ${kind === 'unet' ? 'U-Net' : 'VAE'}.`,
     inputs: [],
     outputs: [{ name: kind, type: socket }],
-    params: [
-      {
-        kind: 'string',
-        name: 'pack',
-        label: 'Pack',
-        default: 'reference',
-        description: '"reference", a folder or a URL',
-      },
-    ],
-    async cacheSalt(params, services, signal) {
-      return (await services.models.openPack(stringParam(params, 'pack'), signal)).id;
-    },
+    params: [PACK_PARAM],
+    cacheSalt: packParamSalt,
     async execute({ params, services, signal }) {
-      const pack = await services.models.openPack(stringParam(params, 'pack'), signal);
+      const pack = await openPackParam(params, services, signal);
       return { outputs: { [kind]: make(pack) } };
     },
   };

@@ -1,7 +1,7 @@
 import type { NodeDefinition } from '../../src/core/node-definition';
 import type { RuntimeServices } from '../../src/runtime/services';
-import { stringParam } from '../port-values';
 import type { AlignerValue, ClipValue, MllmValue, UnetValue, VaeValue } from '../values';
+import { openPackParam, PACK_PARAM, packParamSalt } from './pack-param';
 
 /**
  * Opens a model pack (the built-in reference pack by default, or a folder /
@@ -24,20 +24,10 @@ export const modelPackNode: NodeDefinition<RuntimeServices> = {
     { name: 'aligner', type: 'ALIGNER' },
     { name: 'pack', type: 'MODEL_PACK' },
   ],
-  params: [
-    {
-      kind: 'string',
-      name: 'pack',
-      label: 'Pack',
-      default: 'reference',
-      description: '"reference", a folder or a URL',
-    },
-  ],
-  async cacheSalt(params, services, signal) {
-    return (await services.models.openPack(stringParam(params, 'pack'), signal)).id;
-  },
+  params: [PACK_PARAM],
+  cacheSalt: packParamSalt,
   async execute({ params, services, signal }) {
-    const pack = await services.models.openPack(stringParam(params, 'pack'), signal);
+    const pack = await openPackParam(params, services, signal);
     const unet: UnetValue = { kind: 'unet', pack, loras: [] };
     const vae: VaeValue = { kind: 'vae', pack };
     const clip: ClipValue = { kind: 'clip', pack };
