@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createNodeRegistry } from '../nodes/index';
+import { ensureReferencePack } from '../scripts/pack/ensure';
 import type { GraphDocument } from '../src/core/document';
 import { loadGraphDocument } from '../src/core/load-document';
 import { applySeed } from '../src/core/param-overrides';
@@ -19,7 +20,7 @@ function example(name: string): GraphDocument {
 }
 
 async function executorOn(backend: BackendChoice) {
-  const runtime = await createNodeRuntime(backend, EXAMPLES);
+  const runtime = await createNodeRuntime(backend, EXAMPLES, { ensureReferencePack });
   return new Executor(registry, runtime.services);
 }
 

@@ -2,7 +2,7 @@
 /**
  * The browser engine worker (a module worker): the executor, the nodes and
  * every ONNX Runtime session of a job live here, on one WebGPU device (or
- * wasm), exposed with comlink. Started by `src/engine/engine-client-browser.ts`.
+ * wasm), exposed with comlink. Started by `workers/engine-client-browser.ts`.
  */
 import type * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web/webgpu';

@@ -1,11 +1,12 @@
 import { dirname, join, resolve } from 'node:path';
+import { ensureReferencePack } from '../../scripts/pack/ensure';
+import { createNodeEngineClient } from '../../workers/engine-client-node';
 import type { GraphDocument } from '../core/document';
 import type { NodeRegistry } from '../core/node-definition';
 import { applyParamAssignments, applySeed, imageParamOf, parseAssignment } from '../core/param-overrides';
 import { validateGraph } from '../core/validate';
 import { GraphValidationError } from '../core/validation-error';
 import type { EngineApi } from '../engine/engine-api';
-import { createNodeEngineClient } from '../engine/engine-client-node';
 import { createEngineService } from '../engine/engine-service';
 import type { EngineEvent, JobResult } from '../engine/events';
 import type { BackendChoice } from '../runtime/node/node-backends';
@@ -60,7 +61,7 @@ export const workerEngine: CliEngineFactory = async (backend, baseDir) => {
 
 /** The engine in this thread, over `registry` (for tests with extra node kinds). */
 export const inProcessEngine: CliEngineFactory = async (backend, baseDir, registry) => {
-  const runtime = await createNodeRuntime(backend, baseDir);
+  const runtime = await createNodeRuntime(backend, baseDir, { ensureReferencePack });
   const info = {
     backend: runtime.backend === 'wasm' ? ('wasm' as const) : ('cpu' as const),
     ...(runtime.note ? { fallbackReason: runtime.note } : {}),

@@ -1,5 +1,5 @@
 import { get, set } from 'idb-keyval';
-import { createBrowserEngineClient } from '../engine/engine-client-browser';
+import { createBrowserEngineClient } from '../../workers/engine-client-browser';
 import { notify, openGraph } from './actions';
 import { provideEngine } from './engine-connection';
 import { EXAMPLES, FIRST_EXAMPLE } from './examples';

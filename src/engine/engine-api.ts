@@ -1,5 +1,8 @@
 import type { GraphDocument } from '../core/document';
+import type { EngineBackendInfo, PackLoadProgress } from '../runtime/host-types';
 import type { EngineEvent, JobResult } from './events';
+
+export type { PackLoadProgress } from '../runtime/host-types';
 
 /** A file of a picked pack folder: its path inside the folder and its contents (crosses workers as a Blob). */
 export interface PackFile {
@@ -18,16 +21,9 @@ export interface PackInfo {
   readonly loras: readonly string[];
 }
 
-export interface PackLoadProgress {
-  readonly file: string;
-  /** Files checked so far (sha256 verified) and in all. */
-  readonly done: number;
-  readonly total: number;
-}
-
 export interface EngineStatus {
   /** The ONNX Runtime backend in use. */
-  readonly backend: 'webgpu' | 'wasm' | 'cpu';
+  readonly backend: EngineBackendInfo['backend'];
   /** Why the preferred backend is not in use (e.g. no WebGPU adapter), if so. */
   readonly fallbackReason?: string;
   readonly runningJobs: readonly string[];

@@ -1,32 +1,20 @@
 import type { GraphDocument } from '../core/document';
 import type { NodeRegistry } from '../core/node-definition';
+import type {
+  EngineBackendInfo,
+  EngineServices,
+  PackLoadProgress,
+  ProgressModelServices,
+} from '../runtime/host-types';
 import { openPackFromFiles } from '../runtime/models/file-pack';
-import type { ModelServices } from '../runtime/models/model-services';
 import type { PackHandle } from '../runtime/models/pack-handle';
 import { manifestFiles } from '../runtime/pack/manifest';
 import type { RuntimeServices } from '../runtime/services';
-import type { EngineApi, EngineRunOptions, EngineStatus, PackInfo, PackLoadProgress } from './engine-api';
+import type { EngineApi, EngineRunOptions, EngineStatus, PackInfo } from './engine-api';
 import type { EngineEventListener, JobResult } from './events';
 import { Executor } from './executor';
 
-/** The backend a host chose, and why not the preferred one (if so). */
-export interface EngineBackendInfo {
-  readonly backend: EngineStatus['backend'];
-  readonly fallbackReason?: string;
-}
-
-/** Model services whose `openPack` may report per-file progress (the browser's does). */
-export interface ProgressModelServices extends ModelServices {
-  openPack(
-    source: string,
-    signal: AbortSignal,
-    onProgress?: (progress: PackLoadProgress) => void,
-  ): Promise<PackHandle>;
-}
-
-export interface EngineServices extends RuntimeServices {
-  readonly models: ProgressModelServices;
-}
+export type { EngineBackendInfo, EngineServices, ProgressModelServices } from '../runtime/host-types';
 
 export interface EngineService extends EngineApi {
   /** The one executor behind every job (its cache and the session pool live across runs). */

@@ -4,11 +4,11 @@
  * tests drive it through `window.harness`.
  */
 import { createNodeRegistry } from '../../nodes/index';
+import { createBrowserEngineClient } from '../../workers/engine-client-browser';
 import type { GraphDocument } from '../core/document';
 import { loadGraphDocument } from '../core/load-document';
 import { applyParamAssignments, parseAssignment } from '../core/param-overrides';
 import type { PackInfo } from '../engine/engine-api';
-import { createBrowserEngineClient } from '../engine/engine-client-browser';
 import type { EngineEvent } from '../engine/events';
 import {
   type HarnessApi,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensureReferencePack } from '../../scripts/pack/ensure';
 import type { PackFile } from '../../src/engine/engine-api';
 import { createEngineService } from '../../src/engine/engine-service';
 import { REFERENCE_PACK_DIR } from '../../src/runtime/node/node-model-services';
@@ -23,7 +24,7 @@ function pickedFolder(dir: string, name: string): PackFile[] {
 
 describe('a pack opened from picked files (the editor folder picker)', () => {
   it('is verified, then Model Pack nodes use it as folder:<name>', async () => {
-    const runtime = await createNodeRuntime('cpu', EXAMPLES_DIR);
+    const runtime = await createNodeRuntime('cpu', EXAMPLES_DIR, { ensureReferencePack });
     const engine = createEngineService(registry, runtime.services, () => ({ backend: 'cpu' }));
     const info = await engine.loadPackFiles('my-pack', pickedFolder(REFERENCE_PACK_DIR, 'my-pack'));
     expect(info).toMatchObject({
@@ -39,7 +40,7 @@ describe('a pack opened from picked files (the editor folder picker)', () => {
   });
 
   it('a folder not opened in this engine fails naming the node and what to do', async () => {
-    const runtime = await createNodeRuntime('cpu', EXAMPLES_DIR);
+    const runtime = await createNodeRuntime('cpu', EXAMPLES_DIR, { ensureReferencePack });
     const engine = createEngineService(registry, runtime.services, () => ({ backend: 'cpu' }));
     const result = await engine.run(
       withParams(loadExample('subject-driven'), { 'pack.pack': 'folder:gone' }),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createNodeRegistry } from '../../nodes/index';
+import { ensureReferencePack } from '../../scripts/pack/ensure';
 import type { GraphDocument } from '../../src/core/document';
 import { loadGraphDocument } from '../../src/core/load-document';
 import { applyParamAssignments } from '../../src/core/param-overrides';
@@ -29,7 +30,7 @@ export function withParams(graph: GraphDocument, sets: Record<string, string>): 
 
 /** One executor per backend, reused across tests like a long-lived worker. */
 export async function exampleRunner(backend: BackendChoice) {
-  const runtime = await createNodeRuntime(backend, EXAMPLES_DIR);
+  const runtime = await createNodeRuntime(backend, EXAMPLES_DIR, { ensureReferencePack });
   const executor = new Executor<RuntimeServices>(registry, runtime.services);
   return {
     runtime,

@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inlineImageFiles } from '../../src/cli/portable-inputs';
 import type { GraphDocument } from '../../src/core/document';
 import { createEngineClient } from '../../src/engine/engine-client';
-import { createNodeEngineClient, spawnNodeEngineWorker } from '../../src/engine/engine-client-node';
 import type { EngineEvent } from '../../src/engine/events';
+import { createNodeEngineClient, spawnNodeEngineWorker } from '../../workers/engine-client-node';
 import { EXAMPLES_DIR, loadExample, registry, withParams } from '../integration/run-example';
 import { classifyImage } from '../pack/world-classifier';
 

@@ -1,5 +1,9 @@
-import type { PackLoadProgress } from '../../engine/engine-api';
-import type { EngineBackendInfo, EngineServices, ProgressModelServices } from '../../engine/engine-service';
+import type {
+  EngineBackendInfo,
+  EngineServices,
+  PackLoadProgress,
+  ProgressModelServices,
+} from '../host-types';
 import type { PackHandle } from '../models/pack-handle';
 import { openPackFromUrl, type PackFetchEnv } from '../models/url-pack';
 import { SessionPool } from '../ort/session-pool';

@@ -1,4 +1,4 @@
-import type { PackLoadProgress } from '../../engine/engine-api';
+import type { PackLoadProgress } from '../host-types';
 import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
 import type { PackHandle } from './pack-handle';
 import { sha256Hex } from './url-pack';

@@ -1,7 +1,6 @@
-import { ensureReferencePack } from '../../../scripts/pack/ensure';
 import type { RuntimeServices } from '../services';
 import { type BackendChoice, chooseNodeBackend } from './node-backends';
-import { createNodeModelServices } from './node-model-services';
+import { createNodeModelServices, type NodeModelServicesOptions } from './node-model-services';
 import { readNodeSource } from './node-sources';
 
 export interface NodeRuntime {
@@ -12,19 +11,32 @@ export interface NodeRuntime {
   readonly note?: string;
 }
 
+export interface NodeRuntimeOptions {
+  /**
+   * Makes sure the reference pack exists before it is opened. The host passes
+   * the generator's (`scripts/pack/ensure`), so the reference pack is
+   * generated on first use; without it the pack must already be on disk.
+   */
+  readonly ensureReferencePack?: NodeModelServicesOptions['ensureReferencePack'];
+}
+
 /**
  * Everything nodes need headless: sources relative to `baseDir`, the chosen
- * ONNX Runtime backend, packs (the reference pack generated on first use)
- * and one session pool kept across runs.
+ * ONNX Runtime backend, packs (the reference pack made sure of with
+ * `options.ensureReferencePack`) and one session pool kept across runs.
  */
-export async function createNodeRuntime(choice: BackendChoice, baseDir: string): Promise<NodeRuntime> {
+export async function createNodeRuntime(
+  choice: BackendChoice,
+  baseDir: string,
+  options: NodeRuntimeOptions = {},
+): Promise<NodeRuntime> {
   const { backend, note } = await chooseNodeBackend(choice);
   return {
     backend: backend.name,
     ...(note ? { note } : {}),
     services: {
       readSource: (source, signal) => readNodeSource(source, baseDir, signal),
-      models: createNodeModelServices({ backend, baseDir, ensureReferencePack }),
+      models: createNodeModelServices({ backend, baseDir, ensureReferencePack: options.ensureReferencePack }),
     },
   };
 }

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import type { NodeEngineWorkerData } from '../../workers/node-worker-data';
-import { createEngineClient, type EngineClient, type WorkerConnection } from './engine-client';
+import { createEngineClient, type EngineClient, type WorkerConnection } from '../src/engine/engine-client';
+import type { NodeEngineWorkerData } from './node-worker-data';
 
 /** The Node worker's entry (a .mjs that registers tsx, then loads `engine.node-worker.ts`). */
-const WORKER_ENTRY = new URL('../../workers/node-bootstrap.mjs', import.meta.url);
+const WORKER_ENTRY = new URL('./node-bootstrap.mjs', import.meta.url);
 
 /**
  * Starts the engine in a `worker_threads` worker, wrapped for comlink.

@@ -1,7 +1,7 @@
 import type * as Comlink from 'comlink';
-import { encodeWorkerInit } from '../../workers/browser-worker-init';
-import type { BrowserBackendChoice } from '../runtime/browser/browser-backend';
-import { createEngineClient, type EngineClient, type WorkerConnection } from './engine-client';
+import { createEngineClient, type EngineClient, type WorkerConnection } from '../src/engine/engine-client';
+import type { BrowserBackendChoice } from '../src/runtime/browser/browser-backend';
+import { encodeWorkerInit } from './browser-worker-init';
 
 export interface BrowserEngineOptions {
   /** `auto`/`webgpu` prefer WebGPU and fall back to wasm (see `status().fallbackReason`). */
@@ -24,7 +24,7 @@ export function spawnBrowserEngineWorker(options: BrowserEngineOptions = {}): Wo
     wasmPaths: new URL(options.wasmPaths ?? 'ort/', baseUrl).href,
     referencePackUrl: new URL(options.referencePackUrl ?? 'packs/shapes-world/', baseUrl).href,
   });
-  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), {
     type: 'module',
     name,
   });
