@@ -2,7 +2,7 @@ import type { PackHandle } from '../../src/runtime/models/pack-handle';
 
 export function packInput(inputs: Readonly<Record<string, unknown>>, port: string): PackHandle {
   const value = inputs[port];
-  if (typeof value !== 'object' || value === null || !('manifest' in value) || !('readFile' in value)) {
+  if (typeof value !== 'object' || value === null || !('models' in value) || !('readFile' in value)) {
     throw new Error(`input "${port}" is not a model pack`);
   }
   return value as PackHandle;
@@ -19,7 +19,7 @@ export function namedComponent<T>(
   if (entry === undefined) {
     const available = Object.keys(entries);
     throw new Error(
-      `pack ${pack.manifest.name} has no ${what} "${name}"${available.length ? ` (it has: ${available.join(', ')})` : ''}`,
+      `pack ${pack.models.name} has no ${what} "${name}"${available.length ? ` (it has: ${available.join(', ')})` : ''}`,
     );
   }
   return entry;

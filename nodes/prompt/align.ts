@@ -1,5 +1,6 @@
 import type { NodeDefinition } from '../../src/core/node-definition';
 import { withSession } from '../../src/runtime/models/model-services';
+import { requireComponent } from '../../src/runtime/models/model-set';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { floatOutput } from '../tensor-inputs';
 import { type ConditioningValue, type HiddenStates, valueInput } from '../values';
@@ -23,7 +24,7 @@ export const alignNode: NodeDefinition<RuntimeServices> = {
   async execute({ inputs, services }) {
     const { pack } = valueInput(inputs, 'aligner', 'aligner');
     const hidden = valueInput(inputs, 'hidden', 'mllm_hidden');
-    const component = pack.manifest.components.aligner;
+    const component = requireComponent(pack.models, 'aligner');
     const [positive, negative] = await withSession(
       services.models,
       { pack, name: 'aligner', component },

@@ -1,5 +1,6 @@
 import type { NodeDefinition } from '../../src/core/node-definition';
 import { withSession } from '../../src/runtime/models/model-services';
+import { requireComponent } from '../../src/runtime/models/model-set';
 import type { PackHandle } from '../../src/runtime/models/pack-handle';
 import { packTokenizer } from '../../src/runtime/models/pack-tokenizer';
 import type { RuntimeServices } from '../../src/runtime/services';
@@ -14,8 +15,8 @@ async function encode(
   texts: readonly string[],
 ): Promise<ConditioningValue[]> {
   const tokenizer = await packTokenizer(pack);
-  const { specialTokens, conditioningLength } = pack.manifest.constants;
-  const component = pack.manifest.components.text_encoder;
+  const { specialTokens, conditioningLength } = pack.models.constants;
+  const component = requireComponent(pack.models, 'text_encoder');
   return withSession(services.models, { pack, name: 'text_encoder', component }, async (session) => {
     const input = session.inputs[0]?.name ?? 'input_ids';
     const length =

@@ -2,6 +2,7 @@ import type { RasterImage } from '../../src/core/image';
 import type { NodeDefinition } from '../../src/core/node-definition';
 import { resizeCover, toChwFloat } from '../../src/runtime/image/transform';
 import { withSession } from '../../src/runtime/models/model-services';
+import { requireComponent, requireKosmosPack } from '../../src/runtime/models/model-set';
 import type { PackHandle } from '../../src/runtime/models/pack-handle';
 import { packTokenizer } from '../../src/runtime/models/pack-tokenizer';
 import { interleavedIds } from '../../src/runtime/models/prompt-ids';
@@ -17,7 +18,7 @@ async function imageEmbeds(
   pack: PackHandle,
   images: readonly RasterImage[],
 ): Promise<TensorData<'float32'>> {
-  const { vision, imageTokensPerImage, mllmHiddenSize } = pack.manifest.constants;
+  const { vision, imageTokensPerImage, mllmHiddenSize } = requireKosmosPack(pack.models, 'MLLM Encode').constants;
   if (images.length === 0)
     return float32Tensor(new Float32Array(0), [0, imageTokensPerImage, mllmHiddenSize]);
   const size = vision.inputSize;
@@ -30,7 +31,7 @@ async function imageEmbeds(
     });
     pixels.set(chw, i * chw.length);
   });
-  const component = pack.manifest.components.vision;
+  const component = requireComponent(pack.models, 'vision');
   return withSession(services.models, { pack, name: 'vision', component }, async (session) => {
     const input = session.inputs[0]?.name ?? 'pixel_values';
     const outputs = await session.run({ [input]: float32Tensor(pixels, [images.length, 3, size, size]) });
@@ -44,7 +45,7 @@ async function hiddenStates(
   text: string,
   images: readonly RasterImage[],
 ): Promise<HiddenStates> {
-  const { constants } = pack.manifest;
+  const { constants } = requireKosmosPack(pack.models, 'MLLM Encode');
   const tokenizer = await packTokenizer(pack);
   const encoding = interleavedIds((t) => tokenizer.encode(t), text, {
     imageTokens: constants.imageTokensPerImage,
@@ -54,7 +55,7 @@ async function hiddenStates(
   });
   const embeds = await imageEmbeds(services, pack, images);
   const length = encoding.inputIds.length;
-  const component = pack.manifest.components.mllm;
+  const component = requireComponent(pack.models, 'mllm');
   const hidden = await withSession(services.models, { pack, name: 'mllm', component }, async (session) => {
     const outputs = await session.run({
       input_ids: idsTensor(session, 'input_ids', encoding.inputIds, [1, length]),

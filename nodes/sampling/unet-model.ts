@@ -1,4 +1,5 @@
 import type { SessionRequest } from '../../src/runtime/models/model-services';
+import { requireComponent } from '../../src/runtime/models/model-set';
 import type { UnetValue } from '../values';
 
 /**
@@ -8,7 +9,7 @@ import type { UnetValue } from '../values';
  */
 export function unetSessionRequest(unet: UnetValue): SessionRequest {
   const { pack } = unet;
-  const component = pack.manifest.components.unet;
+  const component = requireComponent(pack.models, 'unet');
   const active = unet.loras.filter((l) => l.strength !== 0);
   if (active.length === 0) return { pack, name: 'unet', component };
   return {

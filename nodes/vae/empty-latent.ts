@@ -23,7 +23,7 @@ export const emptyLatentNode: NodeDefinition<RuntimeServices> = {
   ],
   async execute({ inputs, params }) {
     const { pack } = valueInput(inputs, 'vae', 'vae');
-    const { latentChannels, vaeFactor } = pack.manifest.constants;
+    const { latentChannels, vaeFactor } = pack.models.constants;
     const width = numberParam(params, 'width');
     const height = numberParam(params, 'height');
     const batch = numberParam(params, 'batch_size');

@@ -1,6 +1,7 @@
 import type { NodeDefinition } from '../../src/core/node-definition';
 import { fromChwFloat } from '../../src/runtime/image/transform';
 import { withSession } from '../../src/runtime/models/model-services';
+import { requireComponent } from '../../src/runtime/models/model-set';
 import { float32Tensor } from '../../src/runtime/ort/tensor-data';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { firstOutputName, floatOutput, requireFloatInput } from '../tensor-inputs';
@@ -22,7 +23,7 @@ export const vaeDecodeNode: NodeDefinition<RuntimeServices> = {
   async execute({ inputs, services }) {
     const { pack } = valueInput(inputs, 'vae', 'vae');
     const { samples } = valueInput(inputs, 'latent', 'latent');
-    const { vaeScalingFactor, latentChannels } = pack.manifest.constants;
+    const { vaeScalingFactor, latentChannels } = pack.models.constants;
     const [, channels, h, w] = samples.dims;
     if (channels !== latentChannels || h === undefined || w === undefined) {
       throw new Error(
@@ -31,7 +32,7 @@ export const vaeDecodeNode: NodeDefinition<RuntimeServices> = {
     }
     const first = samples.data.subarray(0, channels * h * w);
     const unscaled = Float32Array.from(first, (v) => v / vaeScalingFactor);
-    const component = pack.manifest.components.vae_decoder;
+    const component = requireComponent(pack.models, 'vae_decoder');
     const decoded = await withSession(
       services.models,
       { pack, name: 'vae_decoder', component },

@@ -1,6 +1,7 @@
 import type { NodeDefinition } from '../../src/core/node-definition';
 import { resizeCover, toChwFloat } from '../../src/runtime/image/transform';
 import { withSession } from '../../src/runtime/models/model-services';
+import { requireComponent } from '../../src/runtime/models/model-set';
 import { float32Tensor } from '../../src/runtime/ort/tensor-data';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { imageInput } from '../port-values';
@@ -27,8 +28,8 @@ export const vaeEncodeNode: NodeDefinition<RuntimeServices> = {
   async execute({ inputs, services }) {
     const { pack } = valueInput(inputs, 'vae', 'vae');
     const image = imageInput(inputs, 'image');
-    const { vaeScalingFactor, vaeFactor } = pack.manifest.constants;
-    const component = pack.manifest.components.vae_encoder;
+    const { vaeScalingFactor, vaeFactor } = pack.models.constants;
+    const component = requireComponent(pack.models, 'vae_encoder');
     const latent = await withSession(
       services.models,
       { pack, name: 'vae_encoder', component },
@@ -45,7 +46,7 @@ export const vaeEncodeNode: NodeDefinition<RuntimeServices> = {
         return floatOutput(session, outputs, name);
       },
     );
-    const channels = pack.manifest.constants.latentChannels;
+    const channels = pack.models.constants.latentChannels;
     const dims = latent.dims;
     // Encoders that export `latent_parameters` give mean and logvar: take the mean (the first half of channels).
     const data =

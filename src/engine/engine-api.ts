@@ -17,6 +17,10 @@ export interface PackInfo {
   readonly name: string;
   /** sha256 of its manifest. */
   readonly id: string;
+  /** The layout recognised, in words (e.g. "Stable Diffusion ONNX, optimum's layout"). */
+  readonly layout: string;
+  /** The model components found (text_encoder, unet, vae_decoder, ...). */
+  readonly components: readonly string[];
   readonly controlnets: readonly string[];
   readonly loras: readonly string[];
 }

@@ -8,7 +8,7 @@ import type {
 } from '../runtime/host-types';
 import { openPackFromFiles } from '../runtime/models/file-pack';
 import type { PackHandle } from '../runtime/models/pack-handle';
-import { manifestFiles } from '../runtime/pack/manifest';
+import { LAYOUT_LABELS, modelSetFiles, ONNX_ROLES } from '../runtime/models/model-set';
 import type { RuntimeServices } from '../runtime/services';
 import type { EngineApi, EngineRunOptions, EngineStatus, PackInfo } from './engine-api';
 import type { EngineEventListener, JobResult } from './events';
@@ -22,11 +22,13 @@ export interface EngineService extends EngineApi {
 }
 
 function packInfo(source: string, pack: PackHandle): PackInfo {
-  const { components } = pack.manifest;
+  const { components } = pack.models;
   return {
     source,
-    name: pack.manifest.name,
+    name: pack.models.name,
     id: pack.id,
+    layout: LAYOUT_LABELS[pack.models.layout],
+    components: ONNX_ROLES.filter((role) => components[role] !== undefined),
     controlnets: Object.keys(components.controlnet),
     loras: Object.keys(components.loras),
   };
@@ -108,7 +110,7 @@ export function createEngineService(
       });
       if (!reported && onProgress) {
         // Hosts that verify a pack in one go (a Node folder) report it once, complete.
-        const total = manifestFiles(pack.manifest).length;
+        const total = modelSetFiles(pack.models).length;
         onProgress({ file: 'manifest.json', done: total, total });
       }
       return packInfo(source, pack);

@@ -31,12 +31,12 @@ describe('openPackFromFiles (a picked folder)', () => {
       filesUnder(REFERENCE_PACK_DIR, 'shapes-world'),
       (p) => progress.push(p.done),
     );
-    const total = manifestFiles(pack.manifest).length;
+    const total = manifestFiles(pack.models.pack!).length;
     expect(progress).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(pack.source).toBe('folder:shapes-world');
-    const unet = await pack.readFile(pack.manifest.components.unet.file);
+    const unet = await pack.readFile(pack.models.components.unet!.file);
     expect(unet).toEqual(
-      new Uint8Array(readFileSync(join(REFERENCE_PACK_DIR, pack.manifest.components.unet.file))),
+      new Uint8Array(readFileSync(join(REFERENCE_PACK_DIR, pack.models.components.unet!.file))),
     );
   });
 

@@ -1,5 +1,6 @@
 import type { PackLoadProgress } from '../host-types';
 import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
+import { modelSetFromManifest } from './model-set';
 import type { PackHandle } from './pack-handle';
 import { sha256Hex } from './url-pack';
 
@@ -65,7 +66,7 @@ export async function openPackFromFiles(
   return {
     source: folderPackSource(name),
     id: await sha256Hex(manifestBytes),
-    manifest,
+    models: modelSetFromManifest(manifest),
     async readFile(file) {
       const blob = blobs.get(file);
       if (!blob) throw new Error(`${file} is not listed in the manifest of the folder ${name}`);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelSession, ModelSource, OrtBackend } from '../ort/model-session';
 import { SessionPool } from '../ort/session-pool';
-import type { OnnxComponent, PackManifest } from '../pack/manifest';
+import type { OnnxComponent } from '../pack/manifest';
+import type { ModelSet } from './model-set';
 import { withSession } from './model-services';
 import type { PackHandle } from './pack-handle';
 
@@ -34,7 +35,7 @@ const files: Record<string, Uint8Array> = {
 const pack: PackHandle = {
   source: '/packs/big',
   id: 'id',
-  manifest: { name: 'big' } as PackManifest,
+  models: { name: 'big' } as ModelSet,
   readFile: async (file) => files[file] ?? Promise.reject(new Error(`no ${file}`)),
   localPath: (file) => `/packs/big/${file}`,
 };

@@ -1,20 +1,23 @@
-import type { OnnxComponent, PackManifest } from '../pack/manifest';
+import type { OnnxComponent } from '../pack/manifest';
+import type { ModelSet } from './model-set';
 
 /**
- * A verified model pack as nodes see it: its manifest and a way to read any
- * file it lists (sha256-checked before first use). Same shape in Node (a
- * folder) and in the browser (a URL or a picked folder).
+ * An opened, verified model source as nodes see it: a kosmograph pack or a Stable Diffusion
+ * checkpoint folder, with its model set and a way to read any file it lists (sha256-checked
+ * before first use). Same shape in Node (a folder) and in the browser (a URL or a picked folder).
  */
 export interface PackHandle {
-  /** Where the pack came from, for messages: a folder path or URL. */
+  /** Where the models came from, for messages: a folder path or URL. */
   readonly source: string;
-  /** sha256 of manifest.json: identifies the pack's exact content in cache keys. */
+  /** sha256 over the source's identifying content (manifest, or every file's hash): part of cache keys. */
   readonly id: string;
-  readonly manifest: PackManifest;
-  /** Bytes of a file listed in the manifest, verified against its sha256. */
+  readonly models: ModelSet;
+  /** Bytes of a file the source lists, verified against its sha256. */
   readFile(file: string): Promise<Uint8Array>;
-  /** The file's path on disk, for packs opened from a folder headless. */
+  /** The file's path on disk, for sources opened from a folder headless (sessions open by path). */
   localPath?(file: string): string | undefined;
+  /** The file's size in bytes, where known without reading it. */
+  fileSize?(file: string): number | undefined;
 }
 
 /** A component's label for messages, e.g. `unet (unet.onnx) of pack shapes-world`. */
@@ -23,5 +26,5 @@ export function componentLabel(
   name: string,
   component: Pick<OnnxComponent, 'file'>,
 ): string {
-  return `${name} (${component.file}) of pack ${pack.manifest.name}`;
+  return `${name} (${component.file}) of ${pack.models.name}`;
 }

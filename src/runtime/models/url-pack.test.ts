@@ -62,12 +62,12 @@ describe('openPackFromUrl', () => {
     const pack = await openPackFromUrl(BASE, BASE, env, new AbortController().signal, (p) =>
       progress.push(`${p.done}/${p.total} ${p.file}`),
     );
-    const files = manifestFiles(pack.manifest);
+    const files = manifestFiles(pack.models.pack!);
     expect(progress).toHaveLength(files.length);
     expect(progress.at(-1)).toBe(`${files.length}/${files.length} ${files.at(-1)!.file}`);
     expect(pack.id).toMatch(/^[0-9a-f]{64}$/);
-    const unet = await pack.readFile(pack.manifest.components.unet.file);
-    expect(unet).toEqual(new Uint8Array(readFileSync(join(dir, pack.manifest.components.unet.file))));
+    const unet = await pack.readFile(pack.models.components.unet!.file);
+    expect(unet).toEqual(new Uint8Array(readFileSync(join(dir, pack.models.components.unet!.file))));
   });
 
   it('serves files from Cache Storage the second time', async () => {

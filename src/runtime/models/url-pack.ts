@@ -1,5 +1,6 @@
 import type { PackLoadProgress } from '../host-types';
 import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
+import { modelSetFromManifest } from './model-set';
 import type { PackHandle } from './pack-handle';
 
 /** Cache Storage bucket of verified pack files (keys are file URLs plus their sha256). */
@@ -130,7 +131,7 @@ export async function openPackFromUrl(
   return {
     source: base.href,
     id: await sha256Hex(manifestBytes),
-    manifest,
+    models: modelSetFromManifest(manifest),
     async readFile(file) {
       const entry = byFile.get(file);
       if (!entry) throw new Error(`${file} is not listed in the manifest of ${base.href}`);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ModelServices } from '../models/model-services';
+import { modelSetFromManifest } from '../models/model-set';
 import type { PackHandle } from '../models/pack-handle';
 import { openPackFromUrl } from '../models/url-pack';
 import type { OrtBackend } from '../ort/model-session';
@@ -27,7 +28,7 @@ async function openPackDir(dir: string): Promise<PackHandle> {
   return {
     source: pack.dir,
     id: createHash('sha256').update(manifestBytes).digest('hex'),
-    manifest: pack.manifest,
+    models: modelSetFromManifest(pack.manifest),
     async readFile(file) {
       const bytes = pack.bytes.get(file);
       if (!bytes) throw new Error(`${file} is not listed in the manifest of ${pack.dir}`);

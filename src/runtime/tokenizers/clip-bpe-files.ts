@@ -1,0 +1,133 @@
+/**
+ * CLIP's BPE tokenizer from the files diffusers' checkpoints ship (`tokenizer/vocab.json` and
+ * `tokenizer/merges.txt`, the slow `CLIPTokenizer`'s files), as the equivalent `tokenizer.json`
+ * that `loadTokenizer` runs: the layout HuggingFace's own slow-to-fast converter writes for CLIP
+ * (NFC, whitespace collapse, lowercase; CLIP's split regex; byte-level; BPE with `</w>`).
+ *
+ * The slow tokenizer the SD pipelines use also cleans the text first (ftfy's `fix_text` and HTML
+ * unescaping when ftfy is installed, which it is wherever open_clip is); {@link clipCleanText}
+ * does the part of that which changes tokens in practice. It is our own because no JavaScript port
+ * of ftfy exists; the golden token ids of test/fixtures/sd15 check it.
+ */
+import { z } from 'zod';
+
+const vocabSchema = z.record(z.string(), z.number().int().nonnegative());
+
+const CLIP_SPLIT =
+  "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+";
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+/** Parses `merges.txt`: an optional `#version` line, then one `a b` pair per line. */
+export function parseMerges(text: string, file: string): string[] {
+  const lines = text.split(/\r?\n/);
+  const merges: string[] = [];
+  lines.forEach((line, i) => {
+    if (line === '' || (i === 0 && line.startsWith('#version'))) return;
+    const parts = line.split(' ');
+    if (parts.length !== 2 || !parts[0] || !parts[1])
+      throw new Error(`${file} line ${i + 1}: expected a merge "a b", got ${JSON.stringify(line.slice(0, 40))}`);
+    merges.push(line);
+  });
+  if (merges.length === 0) throw new Error(`${file} holds no merges: a BPE tokenizer needs merges.txt`);
+  return merges;
+}
+
+/** The `tokenizer.json` equivalent of a CLIP `vocab.json` + `merges.txt` pair. */
+export function clipTokenizerJson(
+  vocabText: string,
+  mergesText: string,
+  files: { vocab: string; merges: string },
+): unknown {
+  const parsed = vocabSchema.safeParse(parseJson(vocabText, files.vocab));
+  if (!parsed.success) throw new Error(`${files.vocab}: expected a JSON object of token -> id`);
+  const vocab = parsed.data;
+  const merges = parseMerges(mergesText, files.merges);
+  const special = ['<|startoftext|>', '<|endoftext|>'].map((content) => {
+    const id = vocab[content];
+    if (id === undefined) throw new Error(`${files.vocab} lacks CLIP's special token ${content}`);
+    return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: true, special: true };
+  });
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: special,
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'NFC' },
+        { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' },
+        { type: 'Lowercase' },
+      ],
+    },
+    pre_tokenizer: {
+      type: 'Sequence',
+      pretokenizers: [
+        { type: 'Split', pattern: { Regex: CLIP_SPLIT }, behavior: 'Removed', invert: true },
+        { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+      ],
+    },
+    post_processor: null,
+    decoder: null,
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<|endoftext|>',
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '</w>',
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges,
+    },
+  };
+}
+
+const HTML_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+};
+
+/** Python's `html.unescape` for the common named and numeric entities. */
+function htmlUnescape(text: string): string {
+  return text.replace(/&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z]+);/g, (whole, body: string) => {
+    if (body.startsWith('#')) {
+      const code = body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return HTML_ENTITIES[body] ?? whole;
+  });
+}
+
+/** ftfy's default `fix_text` steps that change CLIP tokens: curly quotes, ligatures, full-width forms. */
+function ftfyFix(text: string): string {
+  return (
+    text
+      // uncurl_quotes
+      .replace(/[\u2018\u2019\u201a\u201b\u2032\u2035]/g, "'")
+      .replace(/[\u201c\u201d\u201e\u201f\u2033\u2036]/g, '"')
+      // fix_latin_ligatures
+      .replace(/[\ufb00-\ufb06\u0132\u0133\u0149\u01c4-\u01cc\u01f1-\u01f3]/g, (c) => c.normalize('NFKC'))
+      // fix_character_width: full-width ASCII and the ideographic space
+      .replace(/[\uff01-\uff5e\u3000]/g, (c) => c.normalize('NFKC'))
+      .normalize('NFC')
+  );
+}
+
+/** The slow CLIPTokenizer's text cleaning: ftfy, HTML unescape twice, whitespace collapse, strip. */
+export function clipCleanText(text: string): string {
+  const fixed = htmlUnescape(htmlUnescape(ftfyFix(text)));
+  return fixed.replace(/\s+/g, ' ').trim();
+}
