@@ -25,7 +25,7 @@ export const applyLoraNode: NodeDefinition<RuntimeServices> = {
     const lora = valueInput(inputs, 'lora', 'lora');
     if (lora.pack.id !== unet.pack.id) {
       throw new Error(
-        `the LoRA "${lora.name}" comes from pack ${lora.pack.manifest.name}, the U-Net from ${unet.pack.manifest.name}`,
+        `the LoRA "${lora.name}" comes from pack ${lora.pack.models.name}, the U-Net from ${unet.pack.models.name}`,
       );
     }
     const strength = numberParam(params, 'strength');

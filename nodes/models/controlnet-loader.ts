@@ -16,7 +16,7 @@ export const controlnetLoaderNode: NodeDefinition<RuntimeServices> = {
   async execute({ inputs, params }) {
     const pack = packInput(inputs, 'pack');
     const name = stringParam(params, 'name');
-    const component = namedComponent(pack.manifest.components.controlnet, name, 'ControlNet', pack);
+    const component = namedComponent(pack.models.components.controlnet, name, 'ControlNet', pack);
     const controlnet: ControlnetValue = { kind: 'controlnet', pack, name, component };
     return { outputs: { controlnet } };
   },

@@ -16,7 +16,7 @@ export const loraLoaderNode: NodeDefinition<RuntimeServices> = {
   async execute({ inputs, params }) {
     const pack = packInput(inputs, 'pack');
     const name = stringParam(params, 'name');
-    const component = namedComponent(pack.manifest.components.loras, name, 'LoRA', pack);
+    const component = namedComponent(pack.models.components.loras, name, 'LoRA', pack);
     const lora: LoraValue = { kind: 'lora', pack, name, component };
     return { outputs: { lora } };
   },

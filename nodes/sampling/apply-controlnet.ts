@@ -38,7 +38,7 @@ export const applyControlnetNode: NodeDefinition<RuntimeServices> = {
     const start = numberParam(params, 'start');
     const end = numberParam(params, 'end');
     if (start > end) throw new Error(`start (${start}) must not be after end (${end})`);
-    const { imageSize } = controlnet.pack.manifest.constants;
+    const { imageSize } = controlnet.pack.models.constants;
     const cond = controlnet.component.inputs.find((i) => i.name === 'controlnet_cond');
     const [h, w] = [cond?.shape[2], cond?.shape[3]].map((d) => (typeof d === 'number' ? d : imageSize)) as [
       number,
