@@ -1,0 +1,1 @@
+"""kosmograph Python tools: reference fixtures for the SD1.5 ONNX runtime."""
