@@ -1,4 +1,12 @@
 import type { NodeDefinition } from '../../src/core/node-definition';
+import {
+  createDiffusersScheduler,
+  type DiffusersScheduler,
+  type DiffusersSchedulerName,
+  img2imgStartIndex,
+  parseSchedulerConfig,
+  type SchedulerConfig,
+} from '../../src/diffusion/diffusers';
 import { epsDenoiser, type LatentRange } from '../../src/diffusion/guidance';
 import { noiseImageLatent, SAMPLER_NAMES, type SamplerName, sample } from '../../src/diffusion/samplers';
 import {
@@ -9,115 +17,77 @@ import {
   type SchedulerName,
 } from '../../src/diffusion/schedule';
 import { withSession } from '../../src/runtime/models/model-services';
-import type { PackHandle } from '../../src/runtime/models/pack-handle';
-import { type ModelSession, requireInput } from '../../src/runtime/ort/model-session';
-import { float32Tensor, type TensorData } from '../../src/runtime/ort/tensor-data';
+import type { ModelSet } from '../../src/runtime/models/model-set';
+import { float32Tensor } from '../../src/runtime/ort/tensor-data';
 import { Rng } from '../../src/runtime/rng';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { numberParam, stringParam } from '../port-values';
-import { floatOutput, requireFloatInput } from '../tensor-inputs';
-import { type ConditioningValue, type ControlHint, type LatentValue, valueInput } from '../values';
+import { type LatentValue, optionalValueInput, valueInput } from '../values';
+import { diffusersLoop } from './diffusers-loop';
+import { guidedUnet, predict } from './guided-unet';
 import { latentPreview, SD15_PREVIEW_RGB_FACTORS } from './latent-preview';
 import { unetSessionRequest } from './unet-model';
-import {
-  accumulateResiduals,
-  batchedShape,
-  concatBatch,
-  hintActive,
-  repeatBatch,
-  residualInputs,
-  timestepTensor,
-} from './unet-runner';
 
-function scheduleOf(pack: PackHandle): DiscreteSchedule {
-  const { schedule } = pack.manifest.constants;
-  if (schedule.predictionType !== 'epsilon') {
+/** Samplers: k-diffusion style ones, plus `pndm`, which exists only as diffusers' scheduler. */
+export const SAMPLER_CHOICES = [...SAMPLER_NAMES, 'pndm'] as const;
+/** Schedules: ComfyUI's, plus `diffusers` / `diffusers_karras`: the checkpoint's scheduler config run exactly as diffusers runs it. */
+export const SCHEDULER_CHOICES = [...SCHEDULER_NAMES, 'diffusers', 'diffusers_karras'] as const;
+const DIFFUSERS_SAMPLERS: readonly string[] = ['ddim', 'pndm', 'euler', 'dpmpp_2m'];
+
+function schedulerConfig(models: ModelSet): SchedulerConfig {
+  return parseSchedulerConfig(models.scheduler, `${models.schedulerFile} of ${models.name}`);
+}
+
+/** The training schedule in sigma space (for ComfyUI-style schedules). */
+function discreteSchedule(models: ModelSet, config: SchedulerConfig): DiscreteSchedule {
+  const prediction = config.prediction_type ?? 'epsilon';
+  if (prediction !== 'epsilon') {
     throw new Error(
-      `pack ${pack.manifest.name} predicts ${schedule.predictionType}; the sampler supports epsilon prediction`,
+      `${models.name} predicts ${prediction}; ComfyUI-style schedules support epsilon prediction here: choose scheduler "diffusers"`,
+    );
+  }
+  const beta = config.beta_schedule ?? 'linear';
+  if (beta !== 'linear' && beta !== 'scaled_linear') {
+    throw new Error(
+      `${models.schedulerFile} of ${models.name}: beta_schedule "${beta}" works with scheduler "diffusers" only`,
     );
   }
   return new DiscreteSchedule({
-    numTrainTimesteps: schedule.trainSteps,
-    betaStart: schedule.betaStart,
-    betaEnd: schedule.betaEnd,
-    betaSchedule: schedule.type,
+    numTrainTimesteps: config.num_train_timesteps ?? 1000,
+    betaStart: config.beta_start ?? 0.0001,
+    betaEnd: config.beta_end ?? 0.02,
+    betaSchedule: beta,
   });
 }
 
-function latentRangeOf(pack: PackHandle, plane: number): LatentRange {
-  const { min, max } = pack.manifest.constants.latentRange;
-  return { min, max, channelSize: plane };
+function latentRangeOf(models: ModelSet, plane: number): LatentRange | undefined {
+  const range = models.constants.latentRange;
+  return range ? { min: range.min, max: range.max, channelSize: plane } : undefined;
 }
 
-interface StepContext {
-  readonly unet: ModelSession;
-  readonly services: RuntimeServices;
-  readonly positive: ConditioningValue;
-  readonly negative: ConditioningValue;
-  readonly batch: number;
-  readonly dims: readonly number[];
-  readonly guided: boolean;
-  readonly total: number;
-}
-
-/** ControlNet residuals for one model call, summed over the hints active at this step. */
-async function controlResiduals(
-  ctx: StepContext,
-  rows: number,
-  sample: TensorData<'float32'>,
-  timestep: number,
-  hidden: TensorData<'float32'>,
-  step: number,
-): Promise<Record<string, TensorData>> {
-  const sums = new Map<string, Float32Array>();
-  const shapes = new Map<string, number[]>();
-  for (const info of residualInputs(ctx.unet)) {
-    const shape = batchedShape(ctx.unet, info, rows);
-    shapes.set(info.name, shape);
-    sums.set(info.name, new Float32Array(shape.reduce((a, b) => a * b, 1)));
-  }
-  // Rows are [uncond x batch, cond x batch] when guided, else [cond x batch].
-  const halves: { hints: readonly ControlHint[]; from: number }[] = ctx.guided
-    ? [
-        { hints: ctx.negative.controls, from: 0 },
-        { hints: ctx.positive.controls, from: ctx.batch },
-      ]
-    : [{ hints: ctx.positive.controls, from: 0 }];
-  const unique = [...new Set(halves.flatMap((h) => h.hints))].filter((hint) =>
-    hintActive(hint, step, ctx.total),
-  );
-  for (const hint of unique) {
-    const rowScale = new Array<number>(rows).fill(0);
-    for (const half of halves) {
-      if (half.hints.includes(hint))
-        for (let b = 0; b < ctx.batch; b++) rowScale[half.from + b] = hint.strength;
-    }
-    const { pack, name, component } = hint.controlnet;
-    await withSession(
-      ctx.services.models,
-      { pack, name: `controlnet ${name}`, component },
-      async (session) => {
-        const feeds: Record<string, TensorData> = {
-          sample,
-          timestep: timestepTensor(session, timestep, rows),
-          encoder_hidden_states: hidden,
-          controlnet_cond: repeatBatch(hint.image, rows),
-        };
-        if (session.inputs.some((i) => i.name === 'conditioning_scale')) {
-          feeds.conditioning_scale = float32Tensor(Float32Array.of(1), []);
-        }
-        accumulateResiduals(sums, await session.run(feeds), rowScale, session.label);
-      },
+/** The diffusers scheduler a sampler + scheduler choice names, or an error naming the params. */
+function diffusersName(sampler: string, scheduler: string): DiffusersSchedulerName {
+  if (!DIFFUSERS_SAMPLERS.includes(sampler)) {
+    throw new Error(
+      `param "sampler": ${sampler} has no diffusers scheduler; with scheduler "${scheduler}" choose ${DIFFUSERS_SAMPLERS.join(', ')}`,
     );
   }
-  return Object.fromEntries([...sums].map(([name, data]) => [name, float32Tensor(data, shapes.get(name)!)]));
+  if (scheduler === 'diffusers_karras') {
+    if (sampler !== 'dpmpp_2m')
+      throw new Error(`param "scheduler": diffusers_karras is DPM++ 2M Karras; set sampler to dpmpp_2m`);
+    return 'dpmpp_2m_karras';
+  }
+  return sampler as DiffusersSchedulerName;
 }
 
 /**
- * The sampler: seeded noise, a noise schedule, a k-diffusion style sampler,
- * classifier-free guidance with cond and uncond batched in one U-Net call,
- * the guided x0 clamped to the pack's latent range, ControlNet residuals on
- * the steps inside each hint's range, and a latent preview on every step.
+ * The sampler: seeded noise (or a given noise latent), a noise schedule, classifier-free guidance
+ * with cond and uncond batched in one U-Net call, ControlNet residuals on the steps inside each
+ * hint's range, and a latent preview on every step. Two families of schedules:
+ * - ComfyUI's (normal, karras, exponential, sgm_uniform) with k-diffusion style samplers in sigma
+ *   space; the guided x0 is clamped to the source's latent range when it declares one;
+ * - `diffusers` / `diffusers_karras`: the checkpoint's scheduler config run by an exact port of
+ *   diffusers' DDIM, PNDM, Euler or DPM-Solver++ scheduler, so the numbers are diffusers'.
  */
 export const samplerNode: NodeDefinition<RuntimeServices> = {
   type: 'sampling.sampler',
@@ -130,98 +100,124 @@ export const samplerNode: NodeDefinition<RuntimeServices> = {
     { name: 'positive', type: 'CONDITIONING' },
     { name: 'negative', type: 'CONDITIONING' },
     { name: 'latent', type: 'LATENT' },
+    {
+      name: 'noise',
+      type: 'LATENT',
+      optional: true,
+      description: 'Unit Gaussian noise to use instead of the seeded noise (e.g. from Load Latent)',
+    },
   ],
   outputs: [{ name: 'latent', type: 'LATENT' }],
   params: [
     { kind: 'seed', name: 'seed', label: 'Seed', default: 0 },
     { kind: 'int', name: 'steps', label: 'Steps', default: 20, min: 1, max: 150, step: 1 },
     { kind: 'float', name: 'cfg', label: 'CFG', default: 7.5, min: 0, max: 30, step: 0.1 },
-    { kind: 'enum', name: 'sampler', label: 'Sampler', default: 'dpmpp_2m', options: SAMPLER_NAMES },
-    { kind: 'enum', name: 'scheduler', label: 'Scheduler', default: 'karras', options: SCHEDULER_NAMES },
+    { kind: 'enum', name: 'sampler', label: 'Sampler', default: 'dpmpp_2m', options: SAMPLER_CHOICES },
+    { kind: 'enum', name: 'scheduler', label: 'Scheduler', default: 'karras', options: SCHEDULER_CHOICES },
     { kind: 'float', name: 'denoise', label: 'Denoise', default: 1, min: 0, max: 1, step: 0.01 },
+    {
+      kind: 'enum',
+      name: 'add_noise',
+      label: 'Add noise',
+      default: 'enable',
+      options: ['enable', 'disable'],
+      description: 'disable: start from the latent as it is (ComfyUI KSamplerAdvanced add_noise: disable)',
+    },
   ],
   async execute({ inputs, params, services, signal, progress }) {
     const unetValue = valueInput(inputs, 'unet', 'unet');
     const positive = valueInput(inputs, 'positive', 'conditioning');
     const negative = valueInput(inputs, 'negative', 'conditioning');
     const latent = valueInput(inputs, 'latent', 'latent');
-    const { pack } = unetValue;
+    const noiseInput = optionalValueInput(inputs, 'noise', 'latent');
+    const models = unetValue.pack.models;
     const steps = numberParam(params, 'steps');
     const cfg = numberParam(params, 'cfg');
     const denoise = numberParam(params, 'denoise');
-    const schedule = scheduleOf(pack);
-    const scheduler = stringParam(params, 'scheduler') as SchedulerName;
-    const sigmas =
-      denoise >= 1
-        ? getSigmas(scheduler, steps, schedule)
-        : denoiseSigmas(scheduler, steps, denoise, schedule);
+    const samplerName = stringParam(params, 'sampler');
+    const schedulerName = stringParam(params, 'scheduler');
+    const addNoise = stringParam(params, 'add_noise') !== 'disable';
     const dims = latent.samples.dims;
-    const [batch = 1, channels = 0, h = 0, w = 0] = dims;
-    if (channels !== pack.manifest.constants.latentChannels) {
+    const [, channels = 0, h = 0, w = 0] = dims;
+    if (channels !== models.constants.latentChannels) {
       throw new Error(
-        `the latent has ${channels} channels; this U-Net expects ${pack.manifest.constants.latentChannels}`,
+        `the latent has ${channels} channels; this U-Net expects ${models.constants.latentChannels}`,
       );
     }
-    if (sigmas.length < 2) return { outputs: { latent } };
+    const config = schedulerConfig(models);
+    const exact = schedulerName === 'diffusers' || schedulerName === 'diffusers_karras';
+    if (!exact && samplerName === 'pndm') {
+      throw new Error(
+        'param "sampler": pndm exists only as diffusers\' scheduler; set scheduler to "diffusers"',
+      );
+    }
+    let diffusers: { scheduler: DiffusersScheduler; start: number } | undefined;
+    let sigmas: Float64Array | undefined;
+    let schedule: DiscreteSchedule | undefined;
+    if (exact) {
+      const scheduler = createDiffusersScheduler(diffusersName(samplerName, schedulerName), config, steps);
+      const start = denoise >= 1 ? 0 : img2imgStartIndex(scheduler, steps, denoise);
+      if (start >= scheduler.timesteps.length || denoise <= 0) return { outputs: { latent } };
+      diffusers = { scheduler, start };
+    } else {
+      schedule = discreteSchedule(models, config);
+      const comfy = schedulerName as SchedulerName;
+      sigmas =
+        denoise >= 1 ? getSigmas(comfy, steps, schedule) : denoiseSigmas(comfy, steps, denoise, schedule);
+      if (sigmas.length < 2) return { outputs: { latent } };
+    }
 
     const rng = new Rng(numberParam(params, 'seed'));
-    const noise = rng.randn(latent.samples.data.length);
-    const x = noiseImageLatent(latent.samples.data, noise, sigmas[0]!);
+    let noise: Float32Array | undefined;
+    if (addNoise) {
+      if (noiseInput) {
+        if (noiseInput.samples.data.length !== latent.samples.data.length) {
+          throw new Error(
+            `input "noise" has shape [${noiseInput.samples.dims.join(', ')}]; the latent has [${dims.join(', ')}]`,
+          );
+        }
+        noise = noiseInput.samples.data;
+      } else {
+        noise = rng.randn(latent.samples.data.length);
+      }
+    }
     const guided = cfg !== 1;
-    const rows = guided ? 2 * batch : batch;
-    const hidden = concatBatch(
-      guided
-        ? [repeatBatch(negative.embeds, batch), repeatBatch(positive.embeds, batch)]
-        : [repeatBatch(positive.embeds, batch)],
-    );
-    const factors = pack.manifest.constants.previewRgbFactors ?? SD15_PREVIEW_RGB_FACTORS;
-    const total = sigmas.length - 1;
+    const factors = models.constants.previewRgbFactors ?? SD15_PREVIEW_RGB_FACTORS;
+    const total = diffusers ? diffusers.scheduler.timesteps.length - diffusers.start : sigmas!.length - 1;
+    const preview = (index: number, count: number, x0: Float32Array) =>
+      progress(index, count, latentPreview(x0, channels, h, w, factors));
 
     const result = await withSession(services.models, unetSessionRequest(unetValue), async (unet) => {
-      requireFloatInput(unet, 'sample', 4, 'a U-Net (sample, timestep, encoder_hidden_states in)');
-      requireInput(unet, 'encoder_hidden_states');
-      requireFloatInput(unet, 'sample', 4, 'a U-Net (sample, timestep, encoder_hidden_states in)');
-      requireInput(unet, 'encoder_hidden_states');
-      const ctx: StepContext = { unet, services, positive, negative, batch, dims, guided, total };
+      const ctx = guidedUnet(unet, services, positive, negative, dims, guided, total);
+      if (diffusers) {
+        return diffusersLoop(ctx, {
+          ...diffusers,
+          cfg,
+          latent: latent.samples.data,
+          noise,
+          signal,
+          onStep: preview,
+        });
+      }
+      const sigmaTable = sigmas!;
+      const discrete = schedule!;
+      const x = noise ? noiseImageLatent(latent.samples.data, noise, sigmaTable[0]!) : latent.samples.data;
       let step = 0;
-      const denoiser = epsDenoiser(
-        async (scaled, timestep) => {
-          const sampleTensor = float32Tensor(
-            guided ? concatBatch([float32Tensor(scaled, dims), float32Tensor(scaled, dims)]).data : scaled,
-            [rows, channels, h, w],
-          );
-          const residuals = await controlResiduals(ctx, rows, sampleTensor, timestep, hidden, step);
-          const outputs = await unet.run({
-            sample: sampleTensor,
-            timestep: timestepTensor(unet, timestep, rows),
-            encoder_hidden_states: hidden,
-            ...residuals,
-          });
-          const eps = floatOutput(
-            unet,
-            outputs,
-            unet.outputs.some((o) => o.name === 'out_sample') ? 'out_sample' : unet.outputs[0]!.name,
-          ).data;
-          if (!guided) return { cond: eps };
-          const half = eps.length / 2;
-          return { uncond: eps.subarray(0, half), cond: eps.subarray(half) };
-        },
-        {
-          sigmaToTimestep: (sigma) => schedule.sigmaToTimestep(sigma),
-          cfgScale: cfg,
-          range: latentRangeOf(pack, h * w),
-        },
-      );
+      const denoiser = epsDenoiser((scaled, timestep) => predict(ctx, scaled, timestep, step), {
+        sigmaToTimestep: (sigma) => discrete.sigmaToTimestep(sigma),
+        cfgScale: cfg,
+        range: latentRangeOf(models, h * w),
+      });
       return sample({
-        sampler: stringParam(params, 'sampler') as SamplerName,
-        sigmas,
+        sampler: samplerName as SamplerName,
+        sigmas: sigmaTable,
         x,
         denoise: denoiser,
         rng,
         signal,
         onStep: async (index, count, _x, denoised) => {
           step = index + 1;
-          await progress(index + 1, count, latentPreview(denoised, channels, h, w, factors));
+          await preview(index + 1, count, denoised);
         },
       });
     });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSession, ModelSource, OrtBackend } from '../ort/model-session';
 import { SessionPool } from '../ort/session-pool';
 import type { OnnxComponent } from '../pack/manifest';
-import type { ModelSet } from './model-set';
 import { withSession } from './model-services';
+import type { ModelSet } from './model-set';
 import type { PackHandle } from './pack-handle';
 
 function recordingServices() {
@@ -72,7 +72,7 @@ describe('withSession', () => {
       { ...request, variant: 'lora@1', transform: async (b: Uint8Array) => Uint8Array.of(...b, 9) },
       async () => 0,
     );
-    expect(loaded.map((m) => Array.from(m.bytes))).toEqual([[1], [1, 9]]);
+    expect(loaded.map((m) => Array.from(m.bytes ?? []))).toEqual([[1], [1, 9]]);
   });
 
   it('refuses to modify a model whose weights are external', async () => {

@@ -1,3 +1,4 @@
+import { float32View } from '../ort/float32-view';
 import type { ModelSession, ModelSource } from '../ort/model-session';
 import type { SessionPool } from '../ort/session-pool';
 import type { OnnxComponent } from '../pack/manifest';
@@ -34,8 +35,17 @@ export async function withSession<T>(
   const key = `${name}:${component.sha256}${variant ? `+${variant}` : ''}`;
   const label = componentLabel(pack, name, component);
   const lease = await services.pool.acquire(key, label, async (): Promise<ModelSource> => {
-    const base = await pack.readFile(component.file);
     const external = component.externalData ?? [];
+    const onDisk = pack.localPath?.(component.file);
+    if (!transform && onDisk && services.pool.backend.opensFiles) {
+      // onnxruntime-node reads the model and its external data itself: nothing is held in JS memory.
+      const sizes = [component.file, ...external.map((x) => x.file)].map((f) => pack.fileSize?.(f));
+      return {
+        filePath: onDisk,
+        ...(sizes.every((s) => s !== undefined) ? { sizeBytes: sizes.reduce((n, s) => n + s, 0) } : {}),
+      };
+    }
+    const base = await pack.readFile(component.file);
     if (transform) {
       if (external.length > 0)
         throw new Error(`${label} keeps its weights in external data, which cannot be modified here`);
@@ -59,7 +69,7 @@ export async function withSession<T>(
     };
   });
   try {
-    return await use(lease.session);
+    return await use(float32View(lease.session));
   } finally {
     lease.done();
   }

@@ -53,7 +53,14 @@ export interface ModelComponents {
   readonly loras: Readonly<Record<string, LoraComponent>>;
 }
 
-export type OnnxRole = 'vision' | 'mllm' | 'aligner' | 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder';
+export type OnnxRole =
+  | 'vision'
+  | 'mllm'
+  | 'aligner'
+  | 'text_encoder'
+  | 'unet'
+  | 'vae_encoder'
+  | 'vae_decoder';
 
 /** Constants every Stable Diffusion source has (read from its files); the Kosmos-G ones only packs have. */
 export interface ModelConstants {

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { openCheckpoint } from '../models/checkpoint/open-checkpoint';
 import type { ModelServices } from '../models/model-services';
 import { modelSetFromManifest } from '../models/model-set';
 import type { PackHandle } from '../models/pack-handle';
 import { openPackFromUrl } from '../models/url-pack';
 import type { OrtBackend } from '../ort/model-session';
 import { SessionPool } from '../ort/session-pool';
-import { loadPackFromDir } from '../pack/load-pack';
+import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
+import { createFileHashCache, type FileHashCache } from './file-hash-cache';
+import { nodeFolderReader } from './node-folder';
 
 /** Where the CLI keeps the generated reference pack (git-ignored). */
 export const REFERENCE_PACK_DIR = resolve(import.meta.dirname, '../../../public/packs/shapes-world');
@@ -20,43 +23,99 @@ export interface NodeModelServicesOptions {
   readonly baseDir?: string;
   /** Makes sure the reference pack exists before it is opened (generates it on first use). */
   readonly ensureReferencePack?: (dir: string) => Promise<unknown>;
-}
-
-async function openPackDir(dir: string): Promise<PackHandle> {
-  const pack = await loadPackFromDir(dir);
-  const manifestBytes = await readFile(join(pack.dir, 'manifest.json'));
-  return {
-    source: pack.dir,
-    id: createHash('sha256').update(manifestBytes).digest('hex'),
-    models: modelSetFromManifest(pack.manifest),
-    async readFile(file) {
-      const bytes = pack.bytes.get(file);
-      if (!bytes) throw new Error(`${file} is not listed in the manifest of ${pack.dir}`);
-      return bytes;
-    },
-    localPath: (file) => pack.paths.get(file),
-  };
+  /** Remembers file hashes across starts (default: ~/.cache/kosmograph/sha256.json). */
+  readonly hashes?: FileHashCache;
 }
 
 /**
- * Model services for headless runs: packs from folders (checked once per
- * process; `reference` is the generated shapes-world pack) and one session pool.
+ * Opens a kosmograph pack folder: manifest.json validated, every listed file's sha256 streamed
+ * and compared before the handle exists (no file is read whole here); files are read when a
+ * node needs their bytes, and sessions open by path.
+ */
+async function openPackDir(dir: string, hashes: FileHashCache, signal: AbortSignal): Promise<PackHandle> {
+  const manifestPath = join(dir, 'manifest.json');
+  const manifestBytes = await readFile(manifestPath);
+  let json: unknown;
+  try {
+    json = JSON.parse(manifestBytes.toString('utf8'));
+  } catch (e) {
+    throw new PackError(manifestPath, `not valid JSON (${(e as Error).message})`);
+  }
+  const manifest = loadManifest(json, manifestPath);
+  const paths = new Map<string, string>();
+  const sizes = new Map<string, number>();
+  for (const entry of manifestFiles(manifest)) {
+    const path = join(dir, entry.file);
+    let actual: string;
+    try {
+      actual = await hashes.sha256(path, signal);
+      sizes.set(entry.file, (await stat(path)).size);
+    } catch (error) {
+      signal.throwIfAborted();
+      throw new PackError(
+        path,
+        `file of component ${entry.component} is missing or unreadable (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+    if (actual !== entry.sha256) {
+      throw new PackError(
+        path,
+        `sha256 mismatch for component ${entry.component}: manifest says ${entry.sha256}, file has ${actual}`,
+      );
+    }
+    paths.set(entry.file, path);
+  }
+  return {
+    source: dir,
+    id: createHash('sha256').update(manifestBytes).digest('hex'),
+    models: modelSetFromManifest(manifest),
+    async readFile(file) {
+      const path = paths.get(file);
+      if (!path) throw new Error(`${file} is not listed in the manifest of ${dir}`);
+      return new Uint8Array(await readFile(path));
+    },
+    localPath: (file) => paths.get(file),
+    fileSize: (file) => sizes.get(file),
+  };
+}
+
+/** A folder headless: a kosmograph pack when it has manifest.json, else a checkpoint folder. */
+async function openFolder(dir: string, hashes: FileHashCache, signal: AbortSignal): Promise<PackHandle> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info) throw new PackError(dir, 'model folder not found');
+  if (!info.isDirectory()) throw new PackError(dir, 'is a file; a model source is a folder');
+  const isPack = await stat(join(dir, 'manifest.json')).then(
+    () => true,
+    () => false,
+  );
+  if (isPack) return openPackDir(dir, hashes, signal);
+  return openCheckpoint(nodeFolderReader(dir, hashes), dir, signal);
+}
+
+/**
+ * Model services for headless runs: model sources from folders (kosmograph packs and SD1.5
+ * checkpoint folders, checked once per process; `reference` is the generated shapes-world pack)
+ * and one session pool.
  */
 export function createNodeModelServices(options: NodeModelServicesOptions): ModelServices {
   const packs = new Map<string, Promise<PackHandle>>();
   const pool = new SessionPool(options.backend, options.budgetBytes ?? 2 * 1024 ** 3);
+  const hashes = options.hashes ?? createFileHashCache();
+  const remember = (key: string, open: () => Promise<PackHandle>) => {
+    let pack = packs.get(key);
+    if (!pack) {
+      pack = open();
+      packs.set(key, pack);
+      pack.catch(() => packs.delete(key));
+    }
+    return pack;
+  };
   return {
     pool,
     openPack(source, signal) {
       if (/^https?:\/\//i.test(source)) {
         // Fetched and sha256-checked like in the browser; kept in memory for this process.
-        let pack = packs.get(source);
-        if (!pack) {
-          pack = openPackFromUrl(source, source, { fetch: globalThis.fetch }, signal);
-          packs.set(source, pack);
-          pack.catch(() => packs.delete(source));
-        }
-        return pack;
+        return remember(source, () => openPackFromUrl(source, source, { fetch: globalThis.fetch }, signal));
       }
       const dir =
         source === 'reference' || source === ''
@@ -64,17 +123,11 @@ export function createNodeModelServices(options: NodeModelServicesOptions): Mode
           : isAbsolute(source)
             ? source
             : resolve(options.baseDir ?? '.', source);
-      let pack = packs.get(dir);
-      if (!pack) {
-        const ensure =
-          dir === REFERENCE_PACK_DIR && options.ensureReferencePack
-            ? options.ensureReferencePack(dir)
-            : Promise.resolve();
-        pack = ensure.then(() => openPackDir(dir));
-        packs.set(dir, pack);
-        pack.catch(() => packs.delete(dir));
-      }
-      return pack;
+      return remember(dir, async () => {
+        if (dir === REFERENCE_PACK_DIR && options.ensureReferencePack) await options.ensureReferencePack(dir);
+        // Opening is shared by every node that names this source: one node's cancel must not fail the others.
+        return openFolder(dir, hashes, new AbortController().signal);
+      });
     },
   };
 }

@@ -31,17 +31,33 @@ export interface ExternalDataFile {
   readonly data: Uint8Array;
 }
 
-/** A model to load: its bytes, plus its external data files and, headless, its path on disk. */
+/**
+ * A model to load: its bytes plus its external data files, or, headless, only its path on disk
+ * (onnxruntime-node then reads the model and its external data itself: no model file is held in
+ * JS memory).
+ */
 export interface ModelSource {
-  readonly bytes: Uint8Array;
+  readonly bytes?: Uint8Array;
   readonly externalData?: readonly ExternalDataFile[];
-  /** Where the model lies on disk (lets onnxruntime-node read external data itself). */
+  /** Where the model lies on disk (lets onnxruntime-node read it and its external data itself). */
   readonly filePath?: string;
+  /** Bytes of the model and its weights, for the pool's budget when `bytes` are not given. */
+  readonly sizeBytes?: number;
+}
+
+/** The bytes a model source occupies once loaded. */
+export function modelSourceSize(model: ModelSource): number {
+  return (
+    model.sizeBytes ??
+    (model.bytes?.byteLength ?? 0) + (model.externalData ?? []).reduce((n, f) => n + f.data.byteLength, 0)
+  );
 }
 
 /** One ONNX Runtime flavour (onnxruntime-node CPU, onnxruntime-web wasm or WebGPU). */
 export interface OrtBackend {
   readonly name: BackendName;
+  /** Opens models by file path (onnxruntime-node): callers then pass paths, not bytes. */
+  readonly opensFiles?: boolean;
   createSession(model: ModelSource, label: string): Promise<ModelSession>;
 }
 

@@ -104,12 +104,12 @@ export function ortBackend(
   const create = async (model: ModelSource, label: string): Promise<InferenceSession> => {
     const external = model.externalData ?? [];
     try {
-      if (external.length === 0) return await ort.InferenceSession.create(model.bytes, options);
-      if (backendOptions.readsExternalDataFromDisk) {
-        if (!model.filePath)
-          throw new Error('a model with external data must be loaded from a file on this backend');
+      if (backendOptions.readsExternalDataFromDisk && model.filePath && (!model.bytes || external.length > 0))
         return await ort.InferenceSession.create(model.filePath, options);
-      }
+      if (!model.bytes) throw new Error('this backend loads models from bytes, and none were given');
+      if (external.length === 0) return await ort.InferenceSession.create(model.bytes, options);
+      if (backendOptions.readsExternalDataFromDisk && !model.filePath)
+        throw new Error('a model with external data must be loaded from a file on this backend');
       return await ort.InferenceSession.create(model.bytes, { ...options, externalData: [...external] });
     } catch (error) {
       throw new Error(`cannot load ${label}: ${error instanceof Error ? error.message : String(error)}`);
@@ -117,6 +117,7 @@ export function ortBackend(
   };
   return {
     name,
+    opensFiles: backendOptions.readsExternalDataFromDisk === true,
     async createSession(model, label) {
       const session = await (shared ? shared.enqueue(() => create(model, label)) : create(model, label));
       return adaptSession(ort, session, label, shared);

@@ -1,4 +1,4 @@
-import type { ModelSession, ModelSource, OrtBackend } from './model-session';
+import { type ModelSession, type ModelSource, modelSourceSize, type OrtBackend } from './model-session';
 
 export interface SessionPoolStats {
   readonly loads: number;
@@ -60,8 +60,7 @@ export class SessionPool {
       };
       loading.then(
         (model) => {
-          created.bytes =
-            model.bytes.byteLength + (model.externalData ?? []).reduce((n, f) => n + f.data.byteLength, 0);
+          created.bytes = modelSourceSize(model);
         },
         () => undefined,
       );

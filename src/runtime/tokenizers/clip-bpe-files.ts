@@ -32,7 +32,9 @@ export function parseMerges(text: string, file: string): string[] {
     if (line === '' || (i === 0 && line.startsWith('#version'))) return;
     const parts = line.split(' ');
     if (parts.length !== 2 || !parts[0] || !parts[1])
-      throw new Error(`${file} line ${i + 1}: expected a merge "a b", got ${JSON.stringify(line.slice(0, 40))}`);
+      throw new Error(
+        `${file} line ${i + 1}: expected a merge "a b", got ${JSON.stringify(line.slice(0, 40))}`,
+      );
     merges.push(line);
   });
   if (merges.length === 0) throw new Error(`${file} holds no merges: a BPE tokenizer needs merges.txt`);
@@ -104,17 +106,45 @@ const HTML_ENTITIES: Readonly<Record<string, string>> = {
 function htmlUnescape(text: string): string {
   return text.replace(/&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z]+);/g, (whole, body: string) => {
     if (body.startsWith('#')) {
-      const code = body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
+      const code =
+        body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
       return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
     return HTML_ENTITIES[body] ?? whole;
   });
 }
 
-/** ftfy's default `fix_text` steps that change CLIP tokens: curly quotes, ligatures, full-width forms. */
+/** Windows-1252's characters for the bytes 0x80-0x9f (undefined ones map to the C1 control, as Latin-1). */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const CP1252_BYTE = new Map<string, number>([...CP1252_HIGH].map((c, i) => [c, 0x80 + i]));
+const MOJIBAKE_RUN = new RegExp(`[\u0080-\u00ff${CP1252_HIGH}]{2,}`, 'g');
+/** The C0 controls ftfy removes (all but tab, line feed, form feed, carriage return) and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is what ftfy does here
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** ftfy's fix_encoding for the common case: UTF-8 bytes that were decoded as Windows-1252 or Latin-1. */
+function fixMojibake(text: string): string {
+  return text.replace(MOJIBAKE_RUN, (run) => {
+    const bytes = Uint8Array.from([...run], (c) => CP1252_BYTE.get(c) ?? c.charCodeAt(0));
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/**
+ * ftfy's default `fix_text` steps that change CLIP tokens: mojibake, control characters, curly
+ * quotes, ligatures, full-width forms.
+ */
 function ftfyFix(text: string): string {
   return (
-    text
+    fixMojibake(text)
+      // remove_control_chars (ftfy keeps tab, line feed, form feed and carriage return)
+      .replace(CONTROL_CHARS, '')
       // uncurl_quotes
       .replace(/[\u2018\u2019\u201a\u201b\u2032\u2035]/g, "'")
       .replace(/[\u201c\u201d\u201e\u201f\u2033\u2036]/g, '"')
@@ -126,8 +156,11 @@ function ftfyFix(text: string): string {
   );
 }
 
-/** The slow CLIPTokenizer's text cleaning: ftfy, HTML unescape twice, whitespace collapse, strip. */
+/**
+ * The slow CLIPTokenizer's text cleaning: `whitespace_clean(ftfy.fix_text(text))` (ftfy unescapes
+ * HTML entities only in text without a `<`, taking it for HTML otherwise).
+ */
 export function clipCleanText(text: string): string {
-  const fixed = htmlUnescape(htmlUnescape(ftfyFix(text)));
+  const fixed = ftfyFix(text.includes('<') ? text : htmlUnescape(text));
   return fixed.replace(/\s+/g, ' ').trim();
 }

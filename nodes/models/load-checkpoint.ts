@@ -1,0 +1,45 @@
+import type { NodeDefinition } from '../../src/core/node-definition';
+import type { RuntimeServices } from '../../src/runtime/services';
+import { stringParam } from '../port-values';
+import type { ClipValue, UnetValue, VaeValue } from '../values';
+
+/**
+ * ComfyUI's CheckpointLoaderSimple for ONNX checkpoints: opens a Stable Diffusion 1.5 model
+ * folder (diffusers' or optimum's ONNX layout, fp32 or fp16; headless a path, in the browser a
+ * picked folder or a URL whose base holds model_index.json) or a kosmograph pack, and hands out
+ * its U-Net, CLIP (text encoder + tokenizer) and VAE. Opening only reads the configs and checks
+ * every file's sha256; each model is loaded into a session by the node that runs it.
+ */
+export const loadCheckpointNode: NodeDefinition<RuntimeServices> = {
+  type: 'models.checkpoint',
+  typeVersion: 1,
+  title: 'Load Checkpoint',
+  category: 'models',
+  description:
+    'Opens a Stable Diffusion 1.5 ONNX checkpoint folder (diffusers or optimum layout) and hands out its U-Net, CLIP and VAE.',
+  inputs: [],
+  outputs: [
+    { name: 'unet', type: 'UNET' },
+    { name: 'clip', type: 'CLIP' },
+    { name: 'vae', type: 'VAE' },
+  ],
+  params: [
+    {
+      kind: 'string',
+      name: 'checkpoint',
+      label: 'Checkpoint',
+      default: 'reference',
+      description: 'a folder with model_index.json (or a URL to it); "reference" is the built-in pack',
+    },
+  ],
+  async cacheSalt(params, services, signal) {
+    return (await services.models.openPack(stringParam(params, 'checkpoint'), signal)).id;
+  },
+  async execute({ params, services, signal }) {
+    const pack = await services.models.openPack(stringParam(params, 'checkpoint'), signal);
+    const unet: UnetValue = { kind: 'unet', pack, loras: [] };
+    const clip: ClipValue = { kind: 'clip', pack };
+    const vae: VaeValue = { kind: 'vae', pack };
+    return { outputs: { unet, clip, vae } };
+  },
+};
