@@ -2,9 +2,12 @@ import { type NodeDefinition, NodeRegistry } from '../src/core/node-definition';
 import type { RuntimeServices } from '../src/runtime/services';
 import { cannyNode } from './canny';
 import { imageLoadNode } from './image-load';
+import { loadLatentNode } from './latent-file/load-latent';
+import { saveLatentNode } from './latent-file/save-latent';
 import { applyLoraNode } from './models/apply-lora';
-import { unetLoaderNode, vaeLoaderNode } from './models/component-loaders';
+import { clipLoaderNode, unetLoaderNode, vaeLoaderNode } from './models/component-loaders';
 import { controlnetLoaderNode } from './models/controlnet-loader';
+import { loadCheckpointNode } from './models/load-checkpoint';
 import { loraLoaderNode } from './models/lora-loader';
 import { modelPackNode } from './models/model-pack';
 import { previewImageNode } from './preview-image';
@@ -29,8 +32,10 @@ export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
       .map((p) => p.name) ?? [];
   const definitions: NodeDefinition<RuntimeServices>[] = [
     modelPackNode,
+    loadCheckpointNode,
     unetLoaderNode,
     vaeLoaderNode,
+    clipLoaderNode,
     controlnetLoaderNode,
     loraLoaderNode,
     applyLoraNode,
@@ -45,7 +50,9 @@ export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
     vaeEncodeNode,
     samplerNode,
     vaeDecodeNode,
+    loadLatentNode,
     saveImageNode(seedParams),
+    saveLatentNode(seedParams),
     previewImageNode,
   ];
   for (const definition of definitions) registry.register(definition);

@@ -20,7 +20,25 @@ function seedsOf(
   return seeds;
 }
 
+/** The graph, its seeds and its models' sha256 as the JSON text a saved file embeds. */
+export function graphPayloadText(
+  graph: GraphDocument,
+  seedParams: (type: string) => readonly string[],
+): string {
+  const models = Object.fromEntries((graph.models ?? []).map((m) => [m.id, m.sha256]));
+  return serializePngPayload({ graph, seeds: seedsOf(graph, seedParams), models });
+}
+
 const FILE_PREFIX = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$/;
+
+/** The `filename_prefix` param, checked: letters, digits, _ - . only (no folders). Save nodes share it. */
+export function filePrefixParam(params: Readonly<Record<string, unknown>>): string {
+  const prefix = stringParam(params, 'filename_prefix');
+  if (!FILE_PREFIX.test(prefix)) {
+    throw new Error(`file name "${prefix}" may only use letters, digits, _ - . (up to 100 characters)`);
+  }
+  return prefix;
+}
 
 /**
  * Saves a PNG with the graph that made it embedded (iTXt "kosmograph"), so
@@ -50,13 +68,9 @@ export function saveImageNode(
       },
     ],
     async execute({ inputs, params, graph }) {
-      const prefix = stringParam(params, 'filename_prefix');
-      if (!FILE_PREFIX.test(prefix)) {
-        throw new Error(`file name "${prefix}" may only use letters, digits, _ - . (up to 100 characters)`);
-      }
+      const prefix = filePrefixParam(params);
       const image = imageInput(inputs, 'image');
-      const models = Object.fromEntries((graph.models ?? []).map((m) => [m.id, m.sha256]));
-      const text = serializePngPayload({ graph, seeds: seedsOf(graph, seedParams), models });
+      const text = graphPayloadText(graph, seedParams);
       const png = encodePng(image, [{ keyword: PNG_GRAPH_KEYWORD, text }]);
       return { outputs: {}, artifacts: [{ kind: 'image', fileName: `${prefix}.png`, image, png }] };
     },

@@ -4,10 +4,15 @@ import type { EngineApi, EngineRunOptions, PackLoadProgress } from '../src/engin
 import type { EngineEvent, JobResult } from '../src/engine/events';
 
 /**
- * A copy of an artifact whose pixel and PNG buffers belong to it alone, so
+ * A copy of an artifact whose pixel, PNG and file buffers belong to it alone, so
  * they can be transferred (the executor's cache keeps the originals).
  */
 function detachArtifact(artifact: Artifact, transfers: ArrayBuffer[]): Artifact {
+  if (artifact.kind === 'file') {
+    const bytes = artifact.bytes.slice();
+    transfers.push(bytes.buffer);
+    return { ...artifact, bytes };
+  }
   const data = artifact.image.data.slice();
   transfers.push(data.buffer);
   const png = artifact.png?.slice();

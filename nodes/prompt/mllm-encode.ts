@@ -18,7 +18,10 @@ async function imageEmbeds(
   pack: PackHandle,
   images: readonly RasterImage[],
 ): Promise<TensorData<'float32'>> {
-  const { vision, imageTokensPerImage, mllmHiddenSize } = requireKosmosPack(pack.models, 'MLLM Encode').constants;
+  const { vision, imageTokensPerImage, mllmHiddenSize } = requireKosmosPack(
+    pack.models,
+    'MLLM Encode',
+  ).constants;
   if (images.length === 0)
     return float32Tensor(new Float32Array(0), [0, imageTokensPerImage, mllmHiddenSize]);
   const size = vision.inputSize;

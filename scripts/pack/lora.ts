@@ -4,7 +4,7 @@
  * with down = I (3x3), up = (white - W) / 2, alpha = rank = 3, so each colour becomes
  * (1 - s/2) c + (s/2) white at strength s.
  */
-import { writeSafetensors } from '../../src/runtime/pack/safetensors';
+import { writeSafetensors } from '../../src/runtime/safetensors/write';
 import { PALETTE_INITIALIZER, paletteSigned } from './graphs/unet';
 
 export const PASTEL_PREFIX = 'lora_unet_palette';

@@ -100,18 +100,26 @@ export function applyCommandLine(
   return command.seed === undefined ? assigned : applySeed(assigned, command.seed, registry.lookup);
 }
 
-/** Event as a JSON line: artifacts go without pixels, previews as their size only. */
+/** Event as a JSON line: artifacts go without pixels or bytes, previews as their size only. */
 function eventForJson(event: EngineEvent): unknown {
   if (event.type === 'node:output') {
     const { artifact } = event;
     return {
       ...event,
-      artifact: {
-        kind: artifact.kind,
-        fileName: artifact.fileName,
-        width: artifact.image.width,
-        height: artifact.image.height,
-      },
+      artifact:
+        artifact.kind === 'file'
+          ? {
+              kind: artifact.kind,
+              fileName: artifact.fileName,
+              mediaType: artifact.mediaType,
+              bytes: artifact.bytes.length,
+            }
+          : {
+              kind: artifact.kind,
+              fileName: artifact.fileName,
+              width: artifact.image.width,
+              height: artifact.image.height,
+            },
     };
   }
   if (event.type === 'node:progress' && event.preview) {
@@ -120,17 +128,26 @@ function eventForJson(event: EngineEvent): unknown {
   return event;
 }
 
-/** Output file names: an artifact's own name, with the node id added where two would collide. */
-function outputPaths(result: JobResult, outDir: string): { path: string; png: Uint8Array }[] {
-  const saved = result.artifacts.filter((a) => a.artifact.png !== undefined);
+/** `name.ext` as `name-suffix.ext` (or `name-suffix` without an extension). */
+function withSuffix(fileName: string, suffix: string): string {
+  const dot = fileName.lastIndexOf('.');
+  return dot > 0 ? `${fileName.slice(0, dot)}-${suffix}${fileName.slice(dot)}` : `${fileName}-${suffix}`;
+}
+
+/**
+ * Files to write: saved PNGs (previews have none) and file artifacts, each under its own
+ * name, with the node id added where two would collide.
+ */
+function outputPaths(result: JobResult, outDir: string): { path: string; bytes: Uint8Array }[] {
+  const saved = result.artifacts.flatMap(({ nodeId, artifact }) => {
+    const bytes = artifact.kind === 'file' ? artifact.bytes : artifact.png;
+    return bytes ? [{ nodeId, fileName: artifact.fileName, bytes }] : [];
+  });
   const counts = new Map<string, number>();
-  for (const { artifact } of saved) counts.set(artifact.fileName, (counts.get(artifact.fileName) ?? 0) + 1);
-  return saved.map(({ nodeId, artifact }) => {
-    const name =
-      counts.get(artifact.fileName)! > 1
-        ? artifact.fileName.replace(/\.png$/, `-${nodeId}.png`)
-        : artifact.fileName;
-    return { path: join(outDir, name), png: artifact.png! };
+  for (const { fileName } of saved) counts.set(fileName, (counts.get(fileName) ?? 0) + 1);
+  return saved.map(({ nodeId, fileName, bytes }) => {
+    const name = counts.get(fileName)! > 1 ? withSuffix(fileName, nodeId) : fileName;
+    return { path: join(outDir, name), bytes };
   });
 }
 
@@ -192,7 +209,7 @@ export async function runCommand(
     throw new CliError(EXIT.runtimeFailure, [message]);
   }
   const outputs = outputPaths(result, command.outDir);
-  for (const { path, png } of outputs) await writeFileAtomic(path, png);
+  for (const { path, bytes } of outputs) await writeFileAtomic(path, bytes);
   if (command.json) {
     io.stdout.write(
       `${JSON.stringify({ type: 'result', status: 'done', outputs: outputs.map((o) => o.path) })}\n`,

@@ -12,7 +12,17 @@ export interface ImageArtifact {
   readonly png?: Uint8Array;
 }
 
-export type Artifact = ImageArtifact;
+/** Any other saved file (e.g. a `.latent`): the host writes `bytes` under `fileName` or offers a download. */
+export interface FileArtifact {
+  readonly kind: 'file';
+  /** File name without directory, with its extension, e.g. `kosmograph.latent`. */
+  readonly fileName: string;
+  readonly bytes: Uint8Array;
+  /** e.g. `application/octet-stream`. */
+  readonly mediaType: string;
+}
+
+export type Artifact = ImageArtifact | FileArtifact;
 
 export interface NodeResult {
   readonly outputs: Readonly<Record<string, unknown>>;

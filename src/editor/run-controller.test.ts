@@ -39,8 +39,24 @@ function manualEngine() {
       job?.emit({ type: 'job:cancelled', jobId });
       job?.finish({ jobId, status: 'cancelled', artifacts: [] });
     },
-    loadPack: async () => ({ source: 'reference', name: 'x', id: 'x', layout: 'pack', components: [], controlnets: [], loras: [] }),
-    loadPackFiles: async (name) => ({ source: `folder:${name}`, name, id: 'x', layout: 'pack', components: [], controlnets: [], loras: [] }),
+    loadPack: async () => ({
+      source: 'reference',
+      name: 'x',
+      id: 'x',
+      layout: 'pack',
+      components: [],
+      controlnets: [],
+      loras: [],
+    }),
+    loadPackFiles: async (name) => ({
+      source: `folder:${name}`,
+      name,
+      id: 'x',
+      layout: 'pack',
+      components: [],
+      controlnets: [],
+      loras: [],
+    }),
     status: async () => ({ backend: 'cpu', runningJobs: [], loadedSessions: 0, loadedBytes: 0 }),
   };
   return { api, running, cancelled, graphs };

@@ -7,8 +7,8 @@ import type {
   ProgressModelServices,
 } from '../runtime/host-types';
 import { openPackFromFiles } from '../runtime/models/file-pack';
-import type { PackHandle } from '../runtime/models/pack-handle';
 import { LAYOUT_LABELS, modelSetFiles, ONNX_ROLES } from '../runtime/models/model-set';
+import type { PackHandle } from '../runtime/models/pack-handle';
 import type { RuntimeServices } from '../runtime/services';
 import type { EngineApi, EngineRunOptions, EngineStatus, PackInfo } from './engine-api';
 import type { EngineEventListener, JobResult } from './events';

@@ -27,7 +27,9 @@ async function runCollect(
 }
 
 const sinkValue = (result: Awaited<ReturnType<Executor<unknown>['run']>>, id: string) =>
-  result.artifacts.find((a) => a.nodeId === id)?.artifact.image.data[0];
+  result.artifacts.flatMap(({ nodeId, artifact }) =>
+    nodeId === id && artifact.kind === 'image' ? [artifact.image.data[0]] : [],
+  )[0];
 
 describe('Executor', () => {
   it('runs nodes in dependency order and produces output artifacts', async () => {

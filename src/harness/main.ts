@@ -132,8 +132,12 @@ async function run(raw: HarnessRunOptions = {}): Promise<HarnessRunResult> {
       }
     } else if (event.type === 'node:output') {
       const { artifact } = event;
-      if (!(artifact.image.data instanceof Uint8Array)) binaryPayloads = false;
-      if (artifact.png !== undefined && !(artifact.png instanceof Uint8Array)) binaryPayloads = false;
+      if (artifact.kind === 'file') {
+        if (!(artifact.bytes instanceof Uint8Array)) binaryPayloads = false;
+      } else {
+        if (!(artifact.image.data instanceof Uint8Array)) binaryPayloads = false;
+        if (artifact.png !== undefined && !(artifact.png instanceof Uint8Array)) binaryPayloads = false;
+      }
     } else if (event.type === 'node:done') {
       nodeMs[event.nodeId] = Math.round(event.ms);
     } else if (event.type === 'node:error' || event.type === 'job:failed') {
@@ -142,7 +146,11 @@ async function run(raw: HarnessRunOptions = {}): Promise<HarnessRunResult> {
   };
   const result = await client.run(graph, { jobId }, onEvent);
   const ms = performance.now() - started;
-  const images = result.artifacts.map(({ nodeId, artifact }) => {
+  const images = result.artifacts.flatMap(({ nodeId, artifact }) => {
+    if (artifact.kind === 'file') {
+      if (!(artifact.bytes instanceof Uint8Array)) binaryPayloads = false;
+      return [];
+    }
     if (!(artifact.image.data instanceof Uint8Array)) binaryPayloads = false;
     const image = {
       nodeId,
@@ -151,7 +159,7 @@ async function run(raw: HarnessRunOptions = {}): Promise<HarnessRunResult> {
       rgbBase64: base64(artifact.image.data),
     };
     show(image, artifact.image.data);
-    return image;
+    return [image];
   });
   $('status').textContent = `${result.status}${result.error ? `: ${result.error.message}` : ''}`;
   log(`${jobId}: ${result.status} in ${ms.toFixed(0)} ms`);

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createNodeRegistry } from '../../nodes/index';
+import { decodeLatentFile } from '../../nodes/latent-file/latent-codec';
 import { main } from '../../src/cli/main';
 import { readGraphFromPng } from '../../src/core/graph-png';
 import { decodeImage } from '../../src/runtime/image/codec';
@@ -80,6 +81,114 @@ describe('kosmograph run', () => {
       'x',
     );
     expect(graph.nodes.find((n) => n.id === 'canny')?.params.high_threshold).toBe(250);
+  });
+});
+
+interface GraphJson {
+  nodes: { id: string; type: string; typeVersion: number; params: Record<string, unknown> }[];
+  edges: { from: { node: string; port: string }; to: { node: string; port: string } }[];
+}
+
+const node = (id: string, type: string, params: Record<string, unknown> = {}) => ({
+  id,
+  type,
+  typeVersion: 1,
+  params,
+});
+const edge = (from: string, fromPort: string, to: string, toPort: string) => ({
+  from: { node: from, port: fromPort },
+  to: { node: to, port: toPort },
+});
+
+/** text-to-image with fewer steps and Save Latent nodes on the sampler's latent. */
+function withSaveLatents(...saves: [id: string, prefix: string][]): GraphJson {
+  const graph = JSON.parse(readFileSync('public/examples/text-to-image.json', 'utf8')) as GraphJson;
+  for (const n of graph.nodes) if (n.id === 'sampler') n.params.steps = 6;
+  for (const [id, prefix] of saves) {
+    graph.nodes.push(node(id, 'latent.save', { filename_prefix: prefix }));
+    graph.edges.push(edge('sampler', 'latent', id, 'latent'));
+  }
+  return graph;
+}
+
+describe('kosmograph run with .latent files', () => {
+  it('writes <prefix>.latent next to the PNG, lists it in --json, and a graph can load it by relative path', async () => {
+    const dir = tempDir();
+    const graphPath = writeJson(
+      dir,
+      'gen.json',
+      withSaveLatents(['save_latent', 'gen'], ['dup_a', 'dup'], ['dup_b', 'dup']),
+    );
+    const out = join(dir, 'out');
+    const { code, out: stdout, err } = await cli('run', graphPath, '--out', out, '--json');
+    expect(code, err).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; nodeId?: string; artifact?: unknown; outputs?: string[] });
+    expect(lines.find((l) => l.type === 'node:output' && l.nodeId === 'save_latent')?.artifact).toEqual({
+      kind: 'file',
+      fileName: 'gen.latent',
+      mediaType: 'application/octet-stream',
+      bytes: expect.any(Number),
+    });
+    const outputs = ['text-to-image.png', 'gen.latent', 'dup-dup_a.latent', 'dup-dup_b.latent'].map((f) =>
+      join(out, f),
+    );
+    expect(lines.at(-1)).toEqual({ type: 'result', status: 'done', outputs: expect.any(Array) });
+    expect([...(lines.at(-1)?.outputs ?? [])].sort()).toEqual([...outputs].sort());
+    expect(readdirSync(out).sort()).toEqual([
+      'dup-dup_a.latent',
+      'dup-dup_b.latent',
+      'gen.latent',
+      'text-to-image.png',
+    ]);
+    const latent = new Uint8Array(readFileSync(join(out, 'gen.latent')));
+    expect(decodeLatentFile(latent, 'gen.latent').samples.dims).toEqual([1, 4, 16, 16]);
+    expect(readFileSync(join(out, 'dup-dup_a.latent')).equals(Buffer.from(latent))).toBe(true);
+
+    // A graph in the output folder loads gen.latent by a path relative to itself and decodes it.
+    const reload = writeJson(out, 'reload.json', {
+      format: 'kosmograph.graph',
+      version: 1,
+      nodes: [
+        node('pack', 'models.pack', { pack: 'reference' }),
+        node('load', 'latent.load', { latent: 'gen.latent' }),
+        node('decode', 'latent.vae_decode'),
+        node('save', 'image.save', { filename_prefix: 'reloaded' }),
+      ],
+      edges: [
+        edge('pack', 'vae', 'decode', 'vae'),
+        edge('load', 'latent', 'decode', 'latent'),
+        edge('decode', 'image', 'save', 'image'),
+      ],
+    });
+    const second = await cli('run', reload, '--out', out);
+    expect(second.code, second.err).toBe(0);
+    expect(second.out.trim()).toBe(join(out, 'reloaded.png'));
+    const direct = decodeImage(new Uint8Array(readFileSync(join(out, 'text-to-image.png'))), 'a');
+    const reloaded = decodeImage(new Uint8Array(readFileSync(join(out, 'reloaded.png'))), 'b');
+    expect(Buffer.from(reloaded.data).equals(Buffer.from(direct.data))).toBe(true);
+  });
+
+  it('writes no .latent when another node fails, and names the Load Latent param', async () => {
+    const dir = tempDir();
+    const graph = withSaveLatents(['save_latent', 'gen']);
+    graph.nodes.push(
+      node('load', 'latent.load', { latent: 'missing.latent' }),
+      node('decode2', 'latent.vae_decode'),
+    );
+    graph.nodes.push(node('save2', 'image.save', { filename_prefix: 'other' }));
+    graph.edges.push(
+      edge('pack', 'vae', 'decode2', 'vae'),
+      edge('load', 'latent', 'decode2', 'latent'),
+      edge('decode2', 'image', 'save2', 'image'),
+    );
+    const out = join(dir, 'out');
+    const { code, err } = await cli('run', writeJson(dir, 'g.json', graph), '--out', out);
+    expect(code).toBe(1);
+    expect(err).toMatch(/node "load" failed: param "latent": file not found: .*missing\.latent/);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import { createNodeRegistry } from '../../nodes/index';
 import { ensureReferencePack } from '../../scripts/pack/ensure';
 import type { GraphDocument } from '../../src/core/document';
 import { loadGraphDocument } from '../../src/core/load-document';
+import type { Artifact, FileArtifact, ImageArtifact } from '../../src/core/node-definition';
 import { applyParamAssignments } from '../../src/core/param-overrides';
 import type { JobResult } from '../../src/engine/events';
 import { Executor } from '../../src/engine/executor';
@@ -41,8 +42,23 @@ export async function exampleRunner(backend: BackendChoice) {
   };
 }
 
-export function savedImage(result: JobResult, nodeId = 'save') {
+function artifactOf<K extends Artifact['kind']>(
+  result: JobResult,
+  nodeId: string,
+  kind: K,
+): Extract<Artifact, { kind: K }> {
   const found = result.artifacts.find((a) => a.nodeId === nodeId);
   if (!found) throw new Error(`no output from ${nodeId}: ${result.status} ${result.error?.message ?? ''}`);
-  return found.artifact;
+  if (found.artifact.kind !== kind) throw new Error(`${nodeId} made a ${found.artifact.kind}, not a ${kind}`);
+  return found.artifact as Extract<Artifact, { kind: K }>;
+}
+
+/** The image a Save Image (or Preview) node made. */
+export function savedImage(result: JobResult, nodeId = 'save'): ImageArtifact {
+  return artifactOf(result, nodeId, 'image');
+}
+
+/** The file a file-saving node (e.g. Save Latent) made. */
+export function savedFile(result: JobResult, nodeId: string): FileArtifact {
+  return artifactOf(result, nodeId, 'file');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readLoraSafetensors } from '../../src/runtime/lora/lora-safetensors';
-import { writeSafetensors } from '../../src/runtime/pack/safetensors';
+import { writeSafetensors } from '../../src/runtime/safetensors/write';
 
 describe('safetensors writer', () => {
   it('round-trips F32 tensors with metadata, header aligned to 8 bytes', () => {

@@ -37,6 +37,7 @@ describe('the engine in a worker_threads worker', () => {
     expect(events[0]?.type).toBe('job:start');
     expect(events.at(-1)?.type).toBe('job:done');
     const { artifact } = result.artifacts[0]!;
+    if (artifact.kind !== 'image') throw new Error(`expected an image artifact, got ${artifact.kind}`);
     expect(artifact.image.data).toBeInstanceOf(Uint8Array);
     expect(artifact.png).toBeInstanceOf(Uint8Array);
     expect(classifyImage(artifact.image).background).toBe('black');

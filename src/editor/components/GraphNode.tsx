@@ -6,7 +6,7 @@ import type { ValidationIssue } from '../../core/validation-error';
 import { notify } from '../actions';
 import { specOf } from '../registry';
 import { connectedInputs, issuesFor, nodeIndex, useEditor } from '../store';
-import { OutputImage } from './OutputImage';
+import { OutputArtifact } from './OutputArtifact';
 import { ParamField, setImageFromFile } from './ParamField';
 import { RasterCanvas } from './RasterCanvas';
 
@@ -170,7 +170,7 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
       )}
       {outputs?.map((o, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: outputs of one job are in order
-        <OutputImage key={`${o.jobId}-${i}`} artifact={o.artifact} nodeId={id} />
+        <OutputArtifact key={`${o.jobId}-${i}`} artifact={o.artifact} nodeId={id} />
       ))}
       {(run?.message || nodeLevel.length > 0) && (
         <div className="kg-node-errors" role="alert">

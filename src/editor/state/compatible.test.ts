@@ -17,6 +17,7 @@ describe('node search', () => {
     expect(offers.map((o) => [o.spec.type, o.port])).toEqual([
       ['sampling.sampler', 'latent'],
       ['latent.vae_decode', 'latent'],
+      ['latent.save', 'latent'],
     ]);
   });
 

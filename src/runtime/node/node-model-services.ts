@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { openCheckpoint } from '../models/checkpoint/open-checkpoint';
 import type { ModelServices } from '../models/model-services';
@@ -17,7 +18,7 @@ export const REFERENCE_PACK_DIR = resolve(import.meta.dirname, '../../../public/
 
 export interface NodeModelServicesOptions {
   readonly backend: OrtBackend;
-  /** Model bytes kept loaded across runs (default 2 GiB). */
+  /** Model bytes kept loaded across runs (default: half the machine's memory, at least 2 GiB). */
   readonly budgetBytes?: number;
   /** Resolves relative pack folders (default: the working directory). */
   readonly baseDir?: string;
@@ -99,7 +100,10 @@ async function openFolder(dir: string, hashes: FileHashCache, signal: AbortSigna
  */
 export function createNodeModelServices(options: NodeModelServicesOptions): ModelServices {
   const packs = new Map<string, Promise<PackHandle>>();
-  const pool = new SessionPool(options.backend, options.budgetBytes ?? 2 * 1024 ** 3);
+  const pool = new SessionPool(
+    options.backend,
+    options.budgetBytes ?? Math.max(2 * 1024 ** 3, totalmem() / 2),
+  );
   const hashes = options.hashes ?? createFileHashCache();
   const remember = (key: string, open: () => Promise<PackHandle>) => {
     let pack = packs.get(key);

@@ -46,6 +46,18 @@ describe('SessionPool', () => {
     expect(created).toEqual(['vae']);
   });
 
+  it('keeps a model bigger than the whole budget loaded while it is the most recent (opened by path)', async () => {
+    const { backend, created, released } = fakeBackend();
+    const pool = new SessionPool(backend, 1000);
+    const big = async () => ({ filePath: '/models/unet/model.onnx', sizeBytes: 5000 });
+    for (let run = 0; run < 3; run++) (await pool.acquire('unet', 'unet', big)).done();
+    expect(created).toEqual(['unet']);
+    expect(released).toEqual([]);
+    expect(pool.stats).toMatchObject({ loads: 1, hits: 2, bytes: 5000, sessions: 1 });
+    (await pool.acquire('vae', 'vae', model)).done();
+    expect(released).toEqual(['unet']);
+  });
+
   it('evicts the least recently used idle session when over budget', async () => {
     const { backend, released } = fakeBackend();
     const pool = new SessionPool(backend, 250);

@@ -117,7 +117,10 @@ export class SessionPool {
   #evict(): void {
     let total = 0;
     for (const entry of this.#entries.values()) total += entry.bytes;
-    for (const entry of [...this.#entries.values()]) {
+    // The most recently used session stays even when it alone is over the budget: a model
+    // bigger than the budget is then loaded once, not on every use.
+    const entries = [...this.#entries.values()].slice(0, -1);
+    for (const entry of entries) {
       if (total <= this.#budget) break;
       if (entry.leases > 0) continue;
       this.#entries.delete(entry.key);

@@ -1,7 +1,7 @@
 /**
  * Minimal safetensors writer (pure TS): 8-byte little-endian header length, a JSON header
  * `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {..}}`, then raw
- * little-endian tensor bytes (F32, F16, BF16). Reading is `readLoraSafetensors` (src/runtime/lora), which
+ * little-endian tensor bytes (F32, F16, BF16). Reading is `readSafetensors` (./read.ts), which
  * handles every dtype LoRAs use.
  */
 
