@@ -8,7 +8,8 @@ usage:
   kosmograph run <graph.json|image.png> [--out DIR] [--backend auto|cpu|wasm]
                  [--set NODE.PARAM=VALUE]... [--input NODE=FILE]... [--seed N] [--json]
   kosmograph validate <graph.json|image.png>
-  kosmograph import-comfy <workflow.json|image.png> [--out graph.json]
+  kosmograph import-comfy <workflow.json|image.png> [--out graph.json] [--checkpoints DIR]
+  kosmograph models inspect <folder|url> [--json] [--backend auto|cpu|wasm]
   kosmograph nodes [--json]
 
 exit codes: 0 done, 1 a node failed, 2 invalid graph or arguments, 130 interrupted`;
@@ -28,7 +29,20 @@ export type CliCommand =
       readonly json: boolean;
     }
   | { readonly command: 'validate'; readonly graphPath: string; readonly json: boolean }
-  | { readonly command: 'import-comfy'; readonly inputPath: string; readonly outPath?: string }
+  | {
+      readonly command: 'import-comfy';
+      readonly inputPath: string;
+      readonly outPath?: string;
+      /** A folder whose sub-folders are checkpoint folders: ckpt_name -> models.checkpoint. */
+      readonly checkpointsDir?: string;
+    }
+  | {
+      readonly command: 'models-inspect';
+      /** A model folder (pack or checkpoint), a URL, or `reference`. */
+      readonly source: string;
+      readonly backend: z.infer<typeof backendSchema>;
+      readonly json: boolean;
+    }
   | { readonly command: 'nodes'; readonly json: boolean }
   | { readonly command: 'help' };
 
@@ -44,6 +58,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     set: { type: 'string', multiple: true },
     input: { type: 'string', multiple: true },
     seed: { type: 'string' },
+    checkpoints: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   } as const;
@@ -60,10 +75,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (rest.length !== 1) throw usageError(`${command} takes exactly one graph file (.json or .png)`);
     return rest[0]!;
   };
+  const backendOption = () => {
+    const backend = backendSchema.safeParse(values.backend ?? 'auto');
+    if (!backend.success) throw usageError(`--backend must be auto, cpu or wasm (got "${values.backend}")`);
+    return backend.data;
+  };
   switch (command) {
     case 'run': {
-      const backend = backendSchema.safeParse(values.backend ?? 'auto');
-      if (!backend.success) throw usageError(`--backend must be auto, cpu or wasm (got "${values.backend}")`);
+      const backend = backendOption();
       let seed: number | undefined;
       if (values.seed !== undefined) {
         const parsedSeed = seedSchema.safeParse(values.seed);
@@ -78,7 +97,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         command: 'run',
         graphPath: onePath(),
         outDir: values.out ?? 'output',
-        backend: backend.data,
+        backend,
         sets: values.set ?? [],
         inputs: values.input ?? [],
         ...(seed !== undefined ? { seed } : {}),
@@ -93,7 +112,17 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         command: 'import-comfy',
         inputPath: rest[0]!,
         ...(values.out !== undefined ? { outPath: values.out } : {}),
+        ...(values.checkpoints !== undefined ? { checkpointsDir: values.checkpoints } : {}),
       };
+    }
+    case 'models': {
+      const [sub, ...sources] = rest;
+      if (sub !== 'inspect')
+        throw usageError(
+          sub === undefined ? 'models needs a subcommand: inspect' : `unknown models subcommand "${sub}"`,
+        );
+      if (sources.length !== 1) throw usageError('models inspect takes exactly one model folder or URL');
+      return { command: 'models-inspect', source: sources[0]!, backend: backendOption(), json };
     }
     case 'nodes':
       if (rest.length > 0) throw usageError('nodes takes no file');

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { formatComfyReport, importComfy, REFERENCE_PACK_IMPORT } from '../core/comfy/index';
 import type { NodeSpecLookup } from '../core/node-spec';
 import { GraphValidationError } from '../core/validation-error';
 import type { CliCommand } from './args';
 import { writeFileAtomic } from './atomic-write';
-import { EXIT } from './cli-error';
+import { CliError, EXIT } from './cli-error';
 
 type ImportComfyCommand = Extract<CliCommand, { command: 'import-comfy' }>;
 
@@ -15,10 +15,47 @@ export interface ImportIo {
 }
 
 /**
- * `kosmograph import-comfy <file> [--out graph.json]`: converts a ComfyUI
- * API-format prompt, UI-format workflow or ComfyUI PNG for the reference pack.
- * The graph goes to stdout (or to --out, whose path is then printed), the
- * conversion report to stderr. Bad input is a GraphValidationError (exit 2).
+ * The checkpoint folders of `dir` (its sub-folders holding model_index.json), by folder name, as
+ * the `models.checkpoint` param: relative to `graphDir` where the graph is written to a file
+ * (the graph and the models can move together), else absolute.
+ */
+export async function checkpointTable(dir: string, graphDir?: string): Promise<Record<string, string>> {
+  const root = resolve(dir);
+  let names: string[];
+  try {
+    if (!(await stat(root)).isDirectory())
+      throw new CliError(EXIT.invalid, [`--checkpoints ${dir}: is a file, not a folder`]);
+    names = (await readdir(root)).sort();
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(EXIT.invalid, [
+      `--checkpoints ${dir}: ${code === 'ENOENT' ? 'folder not found' : 'cannot be read'}`,
+    ]);
+  }
+  const table: Record<string, string> = {};
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const folder = join(root, name);
+    const index = await stat(join(folder, 'model_index.json')).catch(() => undefined);
+    if (!index?.isFile()) continue;
+    if (graphDir === undefined) {
+      table[name] = folder;
+    } else {
+      // `./` keeps a relative folder from reading as a name (a folder called "reference").
+      const path = relative(graphDir, folder).split(sep).join('/');
+      table[name] = path.startsWith('../') ? path : `./${path}`;
+    }
+  }
+  return table;
+}
+
+/**
+ * `kosmograph import-comfy <file> [--out graph.json] [--checkpoints DIR]`: converts a ComfyUI
+ * API-format prompt, UI-format workflow or ComfyUI PNG for the reference pack; with
+ * `--checkpoints`, checkpoint loaders whose ckpt_name names a checkpoint folder of DIR load that
+ * folder (`models.checkpoint`). The graph goes to stdout (or to --out, whose path is then
+ * printed), the conversion report to stderr. Bad input is a GraphValidationError (exit 2).
  */
 export async function importComfyCommand(
   command: ImportComfyCommand,
@@ -36,7 +73,17 @@ export async function importComfyCommand(
     throw new GraphValidationError([{ code: 'invalid_document', message: reason }], inputPath);
   }
   const name = basename(inputPath).replace(/\.(json|png)$/i, '');
-  const result = importComfy(bytes, { ...REFERENCE_PACK_IMPORT, name }, lookup, inputPath);
+  let checkpoints: Record<string, string> | undefined;
+  if (command.checkpointsDir !== undefined) {
+    const graphDir = command.outPath === undefined ? undefined : dirname(resolve(command.outPath));
+    checkpoints = await checkpointTable(command.checkpointsDir, graphDir);
+    if (Object.keys(checkpoints).length === 0)
+      io.stderr.write(
+        `warning: --checkpoints ${command.checkpointsDir} holds no checkpoint folders (sub-folders with model_index.json)\n`,
+      );
+  }
+  const options = { ...REFERENCE_PACK_IMPORT, name, ...(checkpoints ? { checkpoints } : {}) };
+  const result = importComfy(bytes, options, lookup, inputPath);
   for (const line of formatComfyReport(result)) io.stderr.write(`${line}\n`);
   const text = `${JSON.stringify(result.graph, null, 2)}\n`;
   if (command.outPath === undefined) {

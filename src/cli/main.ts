@@ -5,6 +5,7 @@ import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
 import { readGraphFile } from './graph-file';
 import { importComfyCommand } from './import-comfy-command';
+import { modelsInspectCommand } from './models-command';
 import { nodesCommand } from './nodes-command';
 import { type CliIo, runCommand } from './run-command';
 
@@ -32,6 +33,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runCommand(command, registry, io);
     case 'import-comfy':
       return importComfyCommand(command, registry.lookup, io);
+    case 'models-inspect':
+      return modelsInspectCommand(command, io);
   }
 }
 

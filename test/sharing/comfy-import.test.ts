@@ -5,6 +5,7 @@ import {
   type ComfyImportResult,
   importComfy,
   isComfyPlaceholder,
+  matchCheckpoint,
   modelFileKey,
   REFERENCE_PACK_IMPORT,
 } from '../../src/core/comfy/index';
@@ -457,5 +458,166 @@ describe('ComfyUI PNGs', () => {
       validationErrorOf(() => importComfy(png.subarray(0, 200), REFERENCE_PACK_IMPORT, lookup, 'p.png'))
         .message,
     ).toMatch(/^p\.png: damaged PNG \(truncated PNG/);
+  });
+});
+
+describe('checkpoint loaders with a table of checkpoint folders', () => {
+  const withCheckpoints = (checkpoints: Record<string, string>) => ({
+    ...REFERENCE_PACK_IMPORT,
+    checkpoints,
+  });
+  const importWith = (name: string, checkpoints: Record<string, string>) =>
+    importComfy(fixture(name), withCheckpoints(checkpoints), lookup, name);
+
+  it('matches ckpt_name exactly, without its extension, or without folders and extension', () => {
+    const table = { 'v1-5-pruned-emaonly': '/m/v15', 'dream.ckpt': '/m/dream-exact', dream: '/m/dream' };
+    expect(matchCheckpoint('v1-5-pruned-emaonly.safetensors', table)).toBe('/m/v15');
+    expect(matchCheckpoint('v1-5-pruned-emaonly', table)).toBe('/m/v15');
+    expect(matchCheckpoint('SD1.5/v1-5-pruned-emaonly.ckpt', table)).toBe('/m/v15');
+    expect(matchCheckpoint('SD1.5\\v1-5-pruned-emaonly.safetensors', table)).toBe('/m/v15');
+    expect(matchCheckpoint('dream.ckpt', table)).toBe('/m/dream-exact'); // the exact name first
+    expect(matchCheckpoint('dream.safetensors', table)).toBe('/m/dream');
+    expect(matchCheckpoint('V1-5-PRUNED-EMAONLY.safetensors', table)).toBeUndefined();
+    expect(matchCheckpoint('v1-5-pruned', table)).toBeUndefined();
+    expect(matchCheckpoint('toString', table)).toBeUndefined(); // own names only
+  });
+
+  it('CheckpointLoaderSimple becomes models.checkpoint wired to the sampler, encoders, latent and decoder', () => {
+    const { graph, report } = importWith('api-text-to-image.json', { 'v1-5-pruned-emaonly': 'models/sd15' });
+    expect(graph.nodes.map((n) => n.type)).toEqual([
+      'sampling.sampler',
+      'models.checkpoint',
+      'latent.empty',
+      'conditioning.clip_text_encode',
+      'latent.vae_decode',
+      'image.save',
+    ]);
+    expect(node(graph, 'checkpoint_4')).toMatchObject({
+      params: { checkpoint: 'models/sd15' },
+      title: 'Checkpoint: v1-5-pruned-emaonly.safetensors',
+    });
+    expect(sourceOf(graph, 'sampler_3', 'unet')).toBe('checkpoint_4.unet');
+    expect(sourceOf(graph, 'encode_6_7', 'clip')).toBe('checkpoint_4.clip');
+    expect(sourceOf(graph, 'decode_8', 'vae')).toBe('checkpoint_4.vae');
+    expect(sourceOf(graph, 'latent_5', 'vae')).toBe('checkpoint_4.vae');
+    expect(report.warnings).toContain(
+      'ComfyUI node 4 (CheckpointLoaderSimple): checkpoint "v1-5-pruned-emaonly.safetensors" runs from the ONNX checkpoint folder "models/sd15"',
+    );
+    expect(report.converted.find((c) => c.comfyId === '4')?.nodeIds).toEqual(['checkpoint_4']);
+    expect(validateGraph(graph, lookup)).toEqual([]);
+  });
+
+  it('without a match keeps the reference pack and says so, naming ckpt_name and the folders given', () => {
+    const { graph, report } = importWith('api-text-to-image.json', { 'other-model': '/m/other' });
+    expect(node(graph, 'pack_4')).toMatchObject({ type: 'models.pack', params: { pack: 'reference' } });
+    expect(report.warnings).toContain(
+      'ComfyUI node 4 (CheckpointLoaderSimple): checkpoint "v1-5-pruned-emaonly.safetensors" matches none of the checkpoint folders given ("other-model"); it runs as model pack "reference"',
+    );
+    expect(validateGraph(graph, lookup)).toEqual([]);
+    // No table at all: today's behaviour and message.
+    expect(importFixture('api-text-to-image.json').report.warnings).toContain(
+      'ComfyUI node 4 (CheckpointLoaderSimple): checkpoint "v1-5-pruned-emaonly.safetensors" runs as model pack "reference"',
+    );
+  });
+
+  it('LoRA and ControlNet loaders of a checkpoint folder take their models from an added model pack', () => {
+    const { graph, report } = importWith('api-lora-controlnet.json', { 'v1-5-pruned-emaonly': '/m/v15' });
+    expect(node(graph, 'checkpoint_4').type).toBe('models.checkpoint');
+    expect(node(graph, 'pack')).toMatchObject({ type: 'models.pack', params: { pack: 'reference' } });
+    expect(sourceOf(graph, 'lora_model_10', 'pack')).toBe('pack.pack');
+    expect(sourceOf(graph, 'controlnet_model_13', 'pack')).toBe('pack.pack');
+    expect(sourceOf(graph, 'lora_10', 'unet')).toBe('checkpoint_4.unet');
+    expect(sourceOf(graph, 'encode_6_7', 'clip')).toBe('checkpoint_4.clip');
+    expect(report.warnings).toContain(
+      'LoRAs and ControlNets come from a model pack (checkpoint folders hold none); added model pack "reference" as "pack"',
+    );
+    expect(validateGraph(graph, lookup)).toEqual([]);
+  });
+
+  it('CheckpointLoader (with config) maps the same way, in UI and API format, and drops config_name', () => {
+    const ui = {
+      nodes: [
+        {
+          id: 1,
+          type: 'CheckpointLoader',
+          widgets_values: ['v1-inference.yaml', 'v1-5-pruned-emaonly.ckpt'],
+        },
+        {
+          id: 2,
+          type: 'CLIPTextEncode',
+          inputs: [{ name: 'clip', link: 1 }],
+          widgets_values: ['a red circle'],
+        },
+        {
+          id: 3,
+          type: 'KSampler',
+          inputs: [
+            { name: 'model', link: 2 },
+            { name: 'positive', link: 3 },
+            { name: 'negative', link: 4 },
+            { name: 'latent_image', link: 5 },
+          ],
+          widgets_values: [1, 'fixed', 12, 5, 'euler', 'normal', 1],
+        },
+        { id: 4, type: 'EmptyLatentImage', widgets_values: [512, 512, 1] },
+        {
+          id: 5,
+          type: 'VAEDecode',
+          inputs: [
+            { name: 'samples', link: 6 },
+            { name: 'vae', link: 7 },
+          ],
+        },
+        { id: 6, type: 'PreviewImage', inputs: [{ name: 'images', link: 8 }] },
+      ],
+      links: [
+        [1, 1, 1, 2, 0, 'CLIP'],
+        [2, 1, 0, 3, 0, 'MODEL'],
+        [3, 2, 0, 3, 1, 'CONDITIONING'],
+        [4, 2, 0, 3, 2, 'CONDITIONING'],
+        [5, 4, 0, 3, 3, 'LATENT'],
+        [6, 3, 0, 5, 0, 'LATENT'],
+        [7, 1, 2, 5, 1, 'VAE'],
+        [8, 5, 0, 6, 0, 'IMAGE'],
+      ],
+    };
+    const options = withCheckpoints({ 'v1-5-pruned-emaonly': '/m/v15' });
+    const { graph, report } = importComfy(JSON.stringify(ui), options, lookup);
+    expect(node(graph, 'checkpoint_1')).toMatchObject({
+      type: 'models.checkpoint',
+      params: { checkpoint: '/m/v15' },
+      title: 'Checkpoint: v1-5-pruned-emaonly.ckpt',
+    });
+    expect(sourceOf(graph, 'sampler_3', 'unet')).toBe('checkpoint_1.unet');
+    expect(sourceOf(graph, 'decode_5', 'vae')).toBe('checkpoint_1.vae');
+    expect(report.placeholders).toEqual([]);
+    expect(report.warnings).toContain(
+      `ComfyUI node 1 (CheckpointLoader): config_name "v1-inference.yaml" is dropped: kosmograph reads the model's configuration from its folder`,
+    );
+    // 512x512 is the checkpoint's business, not the reference pack's 128x128.
+    expect(report.warnings.filter((w) => w.includes('latents'))).toEqual([]);
+    expect(validateGraph(graph, lookup)).toEqual([]);
+
+    const api = {
+      '1': {
+        class_type: 'CheckpointLoader',
+        inputs: { config_name: 'v1-inference.yaml', ckpt_name: 'v1-5-pruned-emaonly.ckpt' },
+      },
+      '5': { class_type: 'VAEDecode', inputs: { samples: ['4', 0], vae: ['1', 2] } },
+      '4': { class_type: 'EmptyLatentImage', inputs: { width: 128, height: 128, batch_size: 1 } },
+      '6': { class_type: 'PreviewImage', inputs: { images: ['5', 0] } },
+    };
+    const fromApi = importComfy(JSON.stringify(api), options, lookup);
+    expect(node(fromApi.graph, 'checkpoint_1').type).toBe('models.checkpoint');
+    expect(sourceOf(fromApi.graph, 'decode_5', 'vae')).toBe('checkpoint_1.vae');
+    expect(sourceOf(fromApi.graph, 'latent_4', 'vae')).toBe('checkpoint_1.vae');
+    // Without a table it runs as the pack, like CheckpointLoaderSimple (it used to be a placeholder).
+    const noTable = importComfy(JSON.stringify(api), REFERENCE_PACK_IMPORT, lookup);
+    expect(node(noTable.graph, 'pack_1')).toMatchObject({
+      type: 'models.pack',
+      params: { pack: 'reference' },
+    });
+    expect(noTable.report.placeholders).toEqual([]);
+    expect(validateGraph(noTable.graph, lookup)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import type { GraphDocument } from '../../src/core/document';
@@ -82,5 +82,93 @@ describe('kosmograph import-comfy', () => {
   it('takes exactly one file', async () => {
     expect((await cli('import-comfy')).code).toBe(2);
     expect((await cli('import-comfy', 'a.json', 'b.json')).code).toBe(2);
+  });
+});
+
+describe('kosmograph import-comfy --checkpoints DIR', () => {
+  /** A models folder: one checkpoint folder (the optimum fixture), a folder without model_index.json, a file. */
+  function modelsDir(): string {
+    const dir = join(tempDir(), 'models');
+    mkdirSync(dir);
+    symlinkSync(resolve('test/fixtures/sd15/optimum'), join(dir, 'v1-5-pruned-emaonly'));
+    mkdirSync(join(dir, 'loras'));
+    writeFileSync(join(dir, 'model_index.json'), '{}');
+    return dir;
+  }
+  const checkpointNode = (graph: GraphDocument) => graph.nodes.find((n) => n.type === 'models.checkpoint');
+
+  it('loads the matching checkpoint folder (absolute on stdout) and says so in the report', async () => {
+    const models = modelsDir();
+    const { code, out, err } = await cli(
+      'import-comfy',
+      `${FIXTURES}/api-text-to-image.json`,
+      '--checkpoints',
+      models,
+    );
+    expect(code, err).toBe(0);
+    const graph = JSON.parse(out) as GraphDocument;
+    expect(checkpointNode(graph)).toMatchObject({
+      id: 'checkpoint_4',
+      params: { checkpoint: join(models, 'v1-5-pruned-emaonly') },
+    });
+    expect(graph.nodes.some((n) => n.type === 'models.pack')).toBe(false);
+    expect(err).toContain(
+      `warning: ComfyUI node 4 (CheckpointLoaderSimple): checkpoint "v1-5-pruned-emaonly.safetensors" runs from the ONNX checkpoint folder "${join(models, 'v1-5-pruned-emaonly')}"`,
+    );
+  });
+
+  it('writes the folder relative to --out, and the graph runs on the checkpoint', async () => {
+    const models = modelsDir();
+    const graphDir = join(tempDir(), 'graphs');
+    const path = join(graphDir, 'graph.json');
+    const imported = await cli(
+      'import-comfy',
+      `${FIXTURES}/api-text-to-image.json`,
+      '--out',
+      path,
+      '--checkpoints',
+      models,
+    );
+    expect(imported.code, imported.err).toBe(0);
+    const graph = JSON.parse(readFileSync(path, 'utf8')) as GraphDocument;
+    const relativePath = checkpointNode(graph)?.params.checkpoint;
+    expect(relativePath).toMatch(/^\.\.\/.*models\/v1-5-pruned-emaonly$/);
+    expect(resolve(graphDir, String(relativePath))).toBe(join(models, 'v1-5-pruned-emaonly'));
+    const out = tempDir();
+    const run = await cli('run', path, '--out', out, '--backend', 'cpu');
+    expect(run.code, run.err).toBe(0);
+    expect(readdirSync(out)).toEqual(['text-to-image.png']);
+  });
+
+  it('without a matching folder keeps the reference pack and names the ckpt_name', async () => {
+    const models = join(tempDir(), 'models');
+    mkdirSync(join(models, 'loras'), { recursive: true });
+    const { code, out, err } = await cli(
+      'import-comfy',
+      `${FIXTURES}/api-text-to-image.json`,
+      '--checkpoints',
+      models,
+    );
+    expect(code).toBe(0);
+    expect((JSON.parse(out) as GraphDocument).nodes.find((n) => n.id === 'pack_4')?.params).toEqual({
+      pack: 'reference',
+    });
+    expect(err).toContain(`warning: --checkpoints ${models} holds no checkpoint folders`);
+    expect(err).toContain(
+      'checkpoint "v1-5-pruned-emaonly.safetensors" matches none of the checkpoint folders given (none); it runs as model pack "reference"',
+    );
+  });
+
+  it('a --checkpoints folder that is not there exits 2', async () => {
+    const missing = join(tempDir(), 'nope');
+    const { code, out, err } = await cli(
+      'import-comfy',
+      `${FIXTURES}/api-text-to-image.json`,
+      '--checkpoints',
+      missing,
+    );
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(`error: --checkpoints ${missing}: folder not found\n`);
   });
 });

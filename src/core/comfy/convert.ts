@@ -28,6 +28,14 @@ export interface ComfyImportOptions {
   readonly imageSize?: number;
   /** Shown as the graph's name (e.g. the file name). */
   readonly name?: string;
+  /**
+   * Known Stable Diffusion ONNX checkpoint folders: name -> the `models.checkpoint` param (a folder
+   * or URL). A checkpoint loader's `ckpt_name` matches a name exactly, or without its extension
+   * (`v1-5-pruned-emaonly.safetensors` -> `v1-5-pruned-emaonly`), or without its folders and
+   * extension (`SD1.5/v1-5-pruned-emaonly.ckpt`); a matched loader becomes `models.checkpoint`,
+   * any other runs as `pack`.
+   */
+  readonly checkpoints?: Readonly<Record<string, string>>;
 }
 
 /** The built-in reference pack ("shapes world"): checked against its manifest by a test. */
@@ -74,10 +82,32 @@ const SAMPLER_ALIASES: Readonly<Record<string, { to: string; note: string }>> = 
   dpmpp_2m_sde_gpu: { to: 'dpmpp_2m_sde', note: 'the same sampler; kosmograph draws its noise on the CPU' },
 };
 
+const MODEL_EXTENSION = /\.(safetensors|ckpt|pt|pth|bin|onnx)$/i;
+
+/** ComfyUI's checkpoint loaders: both give MODEL, CLIP and VAE from `ckpt_name`. */
+const CHECKPOINT_LOADERS: ReadonlySet<string> = new Set(['CheckpointLoaderSimple', 'CheckpointLoader']);
+const isCheckpointLoader = (node: ComfyNode | undefined): node is ComfyNode =>
+  node !== undefined && CHECKPOINT_LOADERS.has(node.classType);
+
+/**
+ * The folder a `ckpt_name` names in a table of checkpoint folders: the exact name, else the name
+ * without its extension, else without its folders and extension; undefined when none matches.
+ */
+export function matchCheckpoint(
+  ckptName: string,
+  checkpoints: Readonly<Record<string, string>>,
+): string | undefined {
+  const bare = ckptName.replace(MODEL_EXTENSION, '');
+  const base = (bare.split(/[\\/]/).pop() ?? bare).trim();
+  for (const key of [ckptName, bare, base])
+    if (key !== '' && Object.hasOwn(checkpoints, key)) return checkpoints[key];
+  return undefined;
+}
+
 /** `models/loras/sub/Pastel.safetensors` -> `pastel`. */
 export function modelFileKey(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? name;
-  return base.replace(/\.(safetensors|ckpt|pt|pth|bin|onnx)$/i, '').toLowerCase();
+  return base.replace(MODEL_EXTENSION, '').toLowerCase();
 }
 
 function sanitizeId(text: string): string {
@@ -107,6 +137,8 @@ class Converter {
   /** ControlNetApply id -> our apply node per role. */
   private readonly controlByRole = new Map<string, Map<Role, string>>();
   private fallbackPack: string | undefined;
+  /** Our `models.checkpoint` nodes (they have no `pack` output for LoRA and ControlNet loaders). */
+  private readonly checkpointNodes = new Set<string>();
 
   constructor(
     private readonly workflow: ComfyWorkflow,
@@ -326,21 +358,52 @@ class Converter {
     };
     const id = node.id;
     switch (node.classType) {
-      case 'CheckpointLoaderSimple': {
+      case 'CheckpointLoaderSimple':
+      case 'CheckpointLoader': {
         const ckpt = this.literal(node, 'ckpt_name');
         const name = typeof ckpt === 'string' ? ckpt : undefined;
-        // The checkpoint's file name is kept in the title: the pack stands in for it.
+        if (node.classType === 'CheckpointLoader' && node.inputs.config_name !== undefined) {
+          const config = this.literal(node, 'config_name');
+          this.warn(
+            node,
+            `config_name ${typeof config === 'string' ? `"${config}" ` : ''}is dropped: kosmograph reads the model's configuration from its folder`,
+          );
+        }
+        // The checkpoint's file name is kept in the title.
         const title = name !== undefined ? `Checkpoint: ${name}` : node.title;
+        const folder = this.checkpointFolder(node);
+        if (folder !== undefined) {
+          const ourId = record(
+            this.add(
+              'models.checkpoint',
+              `checkpoint_${id}`,
+              { checkpoint: folder },
+              node,
+              title ? { title } : {},
+            ),
+          );
+          this.checkpointNodes.add(ourId);
+          this.main.set(id, ourId);
+          this.warn(node, `checkpoint "${name}" runs from the ONNX checkpoint folder "${folder}"`);
+          break;
+        }
         this.main.set(
           id,
           record(
             this.add('models.pack', `pack_${id}`, { pack: this.options.pack }, node, title ? { title } : {}),
           ),
         );
-        this.warn(
-          node,
-          `checkpoint ${name !== undefined ? `"${name}"` : '(unnamed)'} runs as model pack "${this.options.pack}"`,
-        );
+        const named = name !== undefined ? `"${name}"` : '(unnamed)';
+        const table = this.options.checkpoints;
+        if (table === undefined) {
+          this.warn(node, `checkpoint ${named} runs as model pack "${this.options.pack}"`);
+        } else {
+          const known = Object.keys(table);
+          this.warn(
+            node,
+            `checkpoint ${named} matches none of the checkpoint folders given (${known.length > 0 ? known.map((k) => `"${k}"`).join(', ') : 'none'}); it runs as model pack "${this.options.pack}"`,
+          );
+        }
         break;
       }
       case 'LoraLoader': {
@@ -417,7 +480,11 @@ class Converter {
       case 'EmptyLatentImage': {
         const params = this.params(node, { width: 'width', height: 'height', batch_size: 'batch_size' });
         const size = this.options.imageSize;
-        if (size !== undefined && (params.width !== size || params.height !== size)) {
+        // A checkpoint folder has its own native size, which only its files tell.
+        const sampler = (this.consumers.get(`${id}:0`) ?? []).find((c) => c.node.classType === 'KSampler');
+        const loader = sampler ? this.checkpointOfModel(sampler.node, 'model') : undefined;
+        const fromFolder = loader !== undefined && this.checkpointFolder(loader) !== undefined;
+        if (size !== undefined && !fromFolder && (params.width !== size || params.height !== size)) {
           this.warn(
             node,
             `${String(params.width)}x${String(params.height)} latents: pack "${this.options.pack}" draws ${size}x${size} images`,
@@ -626,6 +693,7 @@ class Converter {
       node !== undefined ? { node, port: p } : undefined;
     switch (source.classType) {
       case 'CheckpointLoaderSimple':
+      case 'CheckpointLoader':
         return port(main, ['unet', 'clip', 'vae'][link.slot]!);
       case 'LoraLoader':
         return link.slot === 0 ? port(main, 'unet') : this.resolve(source, 'clip', role);
@@ -667,19 +735,48 @@ class Converter {
     }
   }
 
-  /** The pack node behind a MODEL input (through LoRA loaders). */
-  private packOfModel(node: ComfyNode, name: string): string | undefined {
+  /** The checkpoint folder a checkpoint loader's `ckpt_name` names in `options.checkpoints`. */
+  private checkpointFolder(node: ComfyNode): string | undefined {
+    const table = this.options.checkpoints;
+    const input = node.inputs.ckpt_name;
+    if (table === undefined || input?.kind !== 'value' || typeof input.value !== 'string') return undefined;
+    return matchCheckpoint(input.value, table);
+  }
+
+  /** The ComfyUI checkpoint loader behind a MODEL input (through LoRA loaders). */
+  private checkpointOfModel(node: ComfyNode, name: string): ComfyNode | undefined {
     let source = this.source(node, name);
     for (let guard = 0; source?.classType === 'LoraLoader' && guard < 1000; guard++) {
       source = this.source(source, 'model');
     }
-    return source?.classType === 'CheckpointLoaderSimple' ? this.main.get(source.id) : undefined;
+    return isCheckpointLoader(source) ? source : undefined;
   }
 
+  /** Our model node (pack or checkpoint) behind a MODEL input. */
+  private modelsOfModel(node: ComfyNode, name: string): string | undefined {
+    const loader = this.checkpointOfModel(node, name);
+    return loader ? this.main.get(loader.id) : undefined;
+  }
+
+  /** The `models.pack` node behind a MODEL input, where the checkpoint runs as a pack. */
+  private packOfModel(node: ComfyNode, name: string): string | undefined {
+    const id = this.modelsOfModel(node, name);
+    return id !== undefined && !this.checkpointNodes.has(id) ? id : undefined;
+  }
+
+  /** The first checkpoint's model node (pack or checkpoint folder), else the fallback pack: for VAEs. */
+  private defaultModels(): string {
+    const first = this.workflow.nodes.find(isCheckpointLoader);
+    return (first ? this.main.get(first.id) : undefined) ?? this.defaultPack();
+  }
+
+  /** A `models.pack` node for LoRA and ControlNet loaders: the first checkpoint run as a pack, else a new one. */
   private defaultPack(): string {
-    const first = this.workflow.nodes.find((n) => n.classType === 'CheckpointLoaderSimple');
-    const id = first ? this.main.get(first.id) : undefined;
-    if (id) return id;
+    const loaders = this.workflow.nodes.filter(isCheckpointLoader);
+    const asPack = loaders
+      .map((n) => this.main.get(n.id))
+      .find((id) => id !== undefined && !this.checkpointNodes.has(id));
+    if (asPack !== undefined) return asPack;
     if (!this.fallbackPack) {
       this.fallbackPack = this.freshId('pack');
       const spec = this.lookup('models.pack');
@@ -691,7 +788,9 @@ class Converter {
       });
       this.warn(
         undefined,
-        `the workflow loads no checkpoint; added model pack "${this.options.pack}" as "${this.fallbackPack}"`,
+        loaders.length === 0
+          ? `the workflow loads no checkpoint; added model pack "${this.options.pack}" as "${this.fallbackPack}"`
+          : `LoRAs and ControlNets come from a model pack (checkpoint folders hold none); added model pack "${this.options.pack}" as "${this.fallbackPack}"`,
       );
     }
     return this.fallbackPack;
@@ -726,8 +825,8 @@ class Converter {
         const sampler = (this.consumers.get(`${node.id}:0`) ?? []).find(
           (c) => c.node.classType === 'KSampler',
         );
-        const pack = (sampler && this.packOfModel(sampler.node, 'model')) ?? this.defaultPack();
-        this.connect({ node: pack, port: 'vae' }, id!, 'vae');
+        const models = (sampler && this.modelsOfModel(sampler.node, 'model')) ?? this.defaultModels();
+        this.connect({ node: models, port: 'vae' }, id!, 'vae');
         break;
       }
       case 'KSampler':
@@ -771,6 +870,7 @@ class Converter {
           this.warn(node, 'its optional vae input is not needed by kosmograph; dropped');
         break;
       case 'CheckpointLoaderSimple':
+      case 'CheckpointLoader':
         break;
       default:
         if (isSupportedClass(node.classType)) break;

@@ -11,6 +11,7 @@ export {
   type ComfyPlaceholder,
   convertComfyWorkflow,
   isComfyPlaceholder,
+  matchCheckpoint,
   modelFileKey,
   REFERENCE_PACK_IMPORT,
 } from './convert';

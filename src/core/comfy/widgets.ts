@@ -33,6 +33,11 @@ export const COMFY_CLASSES = {
     widgets: [w('ckpt_name')],
     outputs: ['MODEL', 'CLIP', 'VAE'],
   },
+  CheckpointLoader: {
+    displayNames: ['Load Checkpoint With Config (DEPRECATED)'],
+    widgets: [w('config_name'), w('ckpt_name')],
+    outputs: ['MODEL', 'CLIP', 'VAE'],
+  },
   CLIPTextEncode: {
     displayNames: ['CLIP Text Encode (Prompt)'],
     widgets: [w('text')],

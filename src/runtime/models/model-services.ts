@@ -19,6 +19,11 @@ export interface SessionRequest {
   readonly variant?: string;
   /** Produces the modified model bytes from the base bytes. */
   readonly transform?: (base: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * Hands `use` the session as ONNX Runtime loaded it (float16 inputs and outputs stay float16),
+   * for tools that report a model's interface; nodes get the float32 view (the default).
+   */
+  readonly raw?: boolean;
 }
 
 /**
@@ -30,7 +35,7 @@ export async function withSession<T>(
   request: SessionRequest,
   use: (session: ModelSession) => Promise<T>,
 ): Promise<T> {
-  const { pack, name, component, variant, transform } = request;
+  const { pack, name, component, variant, transform, raw } = request;
   // The role is part of the key so that messages name the component a node asked for.
   const key = `${name}:${component.sha256}${variant ? `+${variant}` : ''}`;
   const label = componentLabel(pack, name, component);
@@ -69,7 +74,7 @@ export async function withSession<T>(
     };
   });
   try {
-    return await use(float32View(lease.session));
+    return await use(raw ? lease.session : float32View(lease.session));
   } finally {
     lease.done();
   }
