@@ -93,7 +93,8 @@ describe('.latent files on the reference pack', () => {
     expect(file.fileName).toBe('red-circle.latent');
     const stored = readSafetensors(file.bytes);
     expect(stored.entries.get(LATENT_TENSOR)).toMatchObject({ dtype: 'F32', shape: [1, 4, 16, 16] });
-    expect(stored.entries.has('latent_format_version_0')).toBe(true);
+    // Scaled latents: the unmarked layout, which ComfyUI reads into its own space.
+    expect(stored.entries.has('latent_format_version_0')).toBe(false);
     expect(JSON.parse(stored.metadata[PNG_GRAPH_KEYWORD] ?? '{}').seeds).toEqual({ 'sampler.seed': 11 });
     const direct = savedImage(first, 'save').image;
     expect(classifyImage(direct).entities.map((e) => `${e.color} ${e.shape}`)).toEqual(['red circle']);
