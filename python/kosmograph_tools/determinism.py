@@ -24,11 +24,18 @@ def deterministic(seed: int = 0) -> None:
     torch.manual_seed(seed)
 
 
-def ort_session(path, providers=("CPUExecutionProvider",)):
+def ort_session_options():
+    """onnxruntime SessionOptions with one thread (intra and inter op) and errors-only logging."""
     import onnxruntime as ort
 
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
     so.log_severity_level = 3
-    return ort.InferenceSession(str(path), sess_options=so, providers=list(providers))
+    return so
+
+
+def ort_session(path, providers=("CPUExecutionProvider",)):
+    import onnxruntime as ort
+
+    return ort.InferenceSession(str(path), sess_options=ort_session_options(), providers=list(providers))

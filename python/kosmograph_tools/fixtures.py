@@ -85,7 +85,7 @@ def generate(out: Path, log=print) -> dict:
             log(f"{name}: exported and verified ({time.perf_counter() - t:.1f}s) "
                 f"max abs diff {json.dumps(report['layouts'][name]['max_abs_diff'])}")
         t = time.perf_counter()
-        write_goldens(pipe, out / "golden", tok_dir)
+        write_goldens(pipe, out / "golden", tok_dir, fp16_layout=out / "fp16")
         log(f"golden: written ({time.perf_counter() - t:.1f}s)")
     (out / "README.md").write_text(files("kosmograph_tools").joinpath("fixtures_README.md").read_text("utf-8"), "utf-8")
     sums = sha256sums(out)

@@ -1,4 +1,8 @@
-"""Reference outputs of the tiny PyTorch pipeline (float32, CPU): test/fixtures/sd15/golden/."""
+"""Reference outputs of the tiny pipeline: test/fixtures/sd15/golden/.
+
+The PyTorch pipeline (float32, CPU) gives golden/*; optimum's ORTStableDiffusionPipeline running
+the fp16/ layout (onnxruntime CPU) gives golden/fp16/*, the reference for that model's rounded weights.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +50,13 @@ SCHEDULER_CALLS = {
     "dpmpp_2m": "DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)",
     "dpmpp_2m_karras": "DPMSolverMultistepScheduler.from_config(pipe.scheduler.config, use_karras_sigmas=True)",
 }
+
+
+FP16_DIR = "fp16"  # golden/fp16/: the fp16 layout run by ORTStableDiffusionPipeline
+ORT_LOAD = (
+    "ORTStableDiffusionPipeline.from_pretrained(<layout folder>, provider='CPUExecutionProvider', "
+    "session_options=<1 intra-op and 1 inter-op thread>)"
+)
 
 
 def to_json(obj, indent: int = 0) -> str:
@@ -101,6 +112,96 @@ def schedule_of(s, steps: int) -> dict:
     if sig is not None:
         rec["sigmas"] = _floats(sig)
     return rec
+
+
+def run_pipeline(pipe, key: str, noise: torch.Tensor, output_type: str):
+    """One golden run: scheduler `key` made from pipe's own scheduler config (restored afterwards),
+    the golden prompt / negative prompt / steps / guidance / size, latents = noise (as given)."""
+    saved = pipe.scheduler
+    pipe.scheduler = _schedulers()[key](saved.config)
+    try:
+        return pipe(
+            prompt=PROMPT,
+            negative_prompt=NEGATIVE_PROMPT,
+            num_inference_steps=STEPS,
+            guidance_scale=GUIDANCE,
+            height=SIZE,
+            width=SIZE,
+            latents=noise.clone(),
+            output_type=output_type,
+        ).images
+    finally:
+        pipe.scheduler = saved
+
+
+def ort_pipeline(layout_dir: Path):
+    """optimum's ORTStableDiffusionPipeline on an optimum-layout folder (onnxruntime CPU, one thread)."""
+    from optimum.onnxruntime import ORTStableDiffusionPipeline
+
+    from .determinism import ort_session_options
+
+    pipe = ORTStableDiffusionPipeline.from_pretrained(
+        str(layout_dir),
+        provider="CPUExecutionProvider",
+        session_options=ort_session_options(),
+        local_files_only=True,
+    )
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+FP16_REFERENCE = {
+    "what": "golden/fp16/<key>.latent and .png: the fp16/ layout (float16 ONNX) run by optimum's "
+    "ORTStableDiffusionPipeline on onnxruntime's CPU provider. Its weights are the fp32 model's rounded to "
+    "float16, so it cannot match golden/<key>.latent; this is its own reference. Same prompt, negative "
+    "prompt, steps, guidance, size, noise and scheduler construction as the fp32 goldens.",
+    "layout": "fp16",
+    "load": ORT_LOAD.replace("<layout folder>", "test/fixtures/sd15/fp16"),
+    "call": f"pipe.scheduler = <fp16.<key>.call>; pipe(prompt=prompt, negative_prompt=negative_prompt, "
+    f"num_inference_steps={STEPS}, guidance_scale={GUIDANCE}, height={SIZE}, width={SIZE}, latents=noise, "
+    "output_type='latent').images -> fp16/<key>.latent (converted to float32); the same call with "
+    "output_type='pil' -> fp16/<key>.png (the pipeline's own decode: vae_decoder(latents / scaling_factor) "
+    "in float16, then image_processor.postprocess)",
+    "noise": "noise.latent's float32 tensor, passed as is: the pipeline does not need it in the U-Net's dtype. "
+    "prepare_latents only multiplies it by init_noise_sigma (so the loop starts in float32), and optimum's "
+    "ORTPipelinePart.prepare_onnx_inputs casts every model input to the session's type (float16) at each call. "
+    "(Had the pipeline drawn the noise itself, randn_tensor would make it float16: prompt_embeds.dtype.)",
+    "dtypes": "text embeddings, U-Net output and the guidance combination are float16 torch tensors on CPU. "
+    "DDIM's and PNDM's step results are float32 (type promotion with the float32 sample; PNDM's ets and "
+    "their combination are float16); DPM++ computes in float32 and casts prev_sample to its float32 "
+    "converted model output; Euler casts prev_sample to the model output's dtype, so after its first step "
+    "the Euler latents are float16. `latent_dtype` is the dtype the pipeline returned; every .latent is "
+    "float32 (the float16 values converted exactly).",
+    "timesteps": "optimum's U-Net `timestep` input is int64 [steps]. ORTModelUnet.forward unsqueezes the "
+    "pipeline's 0-d timestep to [1] (the graph broadcasts it over the batch of 2) and prepare_onnx_inputs "
+    "casts it with numpy astype(int64), i.e. float timesteps are truncated toward zero, not rounded and not "
+    "rejected. Euler's timesteps are float32 (999.0, 888.0, ...) but whole numbers, and DPM++ (Karras too) "
+    "has int64 timesteps, so nothing is lost for these five schedules. The schedulers' own step() calls get "
+    "the timesteps unchanged.",
+    "max_abs_diff_vs_fp32": "max |fp16/<key>.latent - <key>.latent| (the PyTorch float32 golden)",
+}
+
+
+@torch.no_grad()
+def write_ort_goldens(layout_dir: Path, out: Path, noise: torch.Tensor, fp32_latents: dict[str, torch.Tensor]) -> dict:
+    """golden/fp16/<key>.latent and .png from ORTStableDiffusionPipeline on layout_dir; returns the
+    pipeline.json `fp16` object (key -> {latent, image, call, latent_dtype, max_abs_diff_vs_fp32})."""
+    pipe = ort_pipeline(layout_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    entries = {}
+    for key in SCHEDULER_CALLS:
+        latents = run_pipeline(pipe, key, noise, "latent")
+        assert latents.shape == noise.shape and torch.isfinite(latents).all(), key
+        save_latent(latents, out / f"{key}.latent")
+        save_png(run_pipeline(pipe, key, noise, "pil")[0], out / f"{key}.png")
+        entries[key] = {
+            "call": SCHEDULER_CALLS[key],
+            "latent": f"{FP16_DIR}/{key}.latent",
+            "image": f"{FP16_DIR}/{key}.png",
+            "latent_dtype": str(latents.dtype).removeprefix("torch."),
+            "max_abs_diff_vs_fp32": float((latents.to(torch.float32) - fp32_latents[key]).abs().max()),
+        }
+    return entries
 
 
 def vae_input_image() -> Image.Image:
@@ -165,7 +266,8 @@ def token_goldens(pipe, tokenizer_dir: Path) -> dict:
 
 
 @torch.no_grad()
-def write_goldens(pipe, out: Path, tokenizer_dir: Path) -> dict:
+def write_goldens(pipe, out: Path, tokenizer_dir: Path, fp16_layout: Path | None = None) -> dict:
+    """golden/ from the PyTorch pipeline; with fp16_layout (the exported fp16/ folder) also golden/fp16/."""
     out.mkdir(parents=True, exist_ok=True)
     dump_json(token_goldens(pipe, tokenizer_dir), out / "tokens.json")
 
@@ -183,7 +285,7 @@ def write_goldens(pipe, out: Path, tokenizer_dir: Path) -> dict:
     original_scheduler = pipe.scheduler
     sf = pipe.vae.config.scaling_factor
 
-    schedulers, schedules = {}, {}
+    schedulers, schedules, fp32_latents = {}, {}, {}
     for key, make in _schedulers().items():
         pipe.scheduler = make(base_config)
         latents = pipe(
@@ -197,6 +299,7 @@ def write_goldens(pipe, out: Path, tokenizer_dir: Path) -> dict:
             output_type="latent",
         ).images
         save_latent(latents, out / f"{key}.latent")
+        fp32_latents[key] = latents.to(torch.float32)
         image = pipe.vae.decode(latents / sf, return_dict=False)[0]
         pil = pipe.image_processor.postprocess(image, output_type="pil", do_denormalize=[True])[0]
         save_png(pil, out / f"{key}.png")
@@ -223,6 +326,10 @@ def write_goldens(pipe, out: Path, tokenizer_dir: Path) -> dict:
     save_file({"image": decoded.to(torch.float32).contiguous()}, str(out / "vae_decode.safetensors"))
     pil = pipe.image_processor.postprocess(decoded, output_type="pil", do_denormalize=[True])[0]
     save_png(pil, out / "vae_decode.png")
+
+    fp16 = None
+    if fp16_layout is not None:
+        fp16 = write_ort_goldens(fp16_layout, out / FP16_DIR, noise, fp32_latents)
 
     meta = {
         "format": "kosmograph-sd15-goldens/1",
@@ -287,5 +394,8 @@ def write_goldens(pipe, out: Path, tokenizer_dir: Path) -> dict:
         "tokens": {"file": "tokens.json", "count": len(all_prompts())},
         "versions": {"python": f"{sys.version_info.major}.{sys.version_info.minor}", **{p: version(p) for p in PINNED}},
     }
+    if fp16 is not None:
+        meta["fp16"] = fp16
+        meta["fp16_reference"] = FP16_REFERENCE
     dump_json(meta, out / "pipeline.json")
     return meta

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from safetensors import safe_open
 from safetensors.torch import load_file
 
 from kosmograph_tools import goldens as G
@@ -13,12 +14,34 @@ from kosmograph_tools.determinism import ort_session
 from kosmograph_tools.prompts import EMBEDDING_PROMPTS
 
 ATOL = 1e-4
+# golden/fp16 against a rerun of the ORT fp16 pipeline: identical on the machine that made them; the
+# slack (relative to the latents' magnitude, > 1 float16 ulp at 32-64) is for other CPUs' kernels.
+FP16_RERUN_RTOL_OF_MAX = 1e-3
 
 
 def latent(fixtures, name):
-    t = load_file(str(fixtures / "golden" / name))
+    path = str(fixtures / "golden" / name)
+    t = load_file(path)
     assert list(t) == ["latent_tensor"] and t["latent_tensor"].dtype == torch.float32
+    with safe_open(path, "pt") as f:
+        assert f.metadata() is None
     return t["latent_tensor"]
+
+
+def png_diff(path, pil) -> int:
+    png = Image.open(path)
+    assert png.size == (64, 64) and png.mode == "RGB" and not png.info
+    return int(np.abs(np.asarray(png, np.int16) - np.asarray(pil.convert("RGB"), np.int16)).max())
+
+
+@pytest.fixture(scope="module")
+def ort_fp16(fixtures):
+    return G.ort_pipeline(fixtures / "fp16")
+
+
+@pytest.fixture(scope="module")
+def ort_fp32(fixtures):
+    return G.ort_pipeline(fixtures / "optimum")
 
 
 def test_noise(fixtures):
@@ -96,3 +119,50 @@ def test_onnx_ddim_loop_reproduces_golden(fixtures, pipe, golden):
     torch.testing.assert_close(lat, want, atol=1e-3 * max(1.0, float(want.abs().max())), rtol=0)
     dec = ort_session(root / "vae_decoder" / "model.onnx").run(None, {"latent_sample": (latent(fixtures, "noise.latent") / 0.18215).numpy()})[0]
     np.testing.assert_allclose(dec, load_file(str(fixtures / "golden" / "vae_decode.safetensors"))["image"].numpy(), atol=ATOL, rtol=0)
+
+
+def test_fp16_entries_in_pipeline_json(fixtures, golden):
+    assert sorted(golden["fp16"]) == sorted(G.SCHEDULER_CALLS)
+    assert golden["fp16_reference"] == G.FP16_REFERENCE
+    for key, entry in golden["fp16"].items():
+        assert set(entry) == {"call", "latent", "image", "latent_dtype", "max_abs_diff_vs_fp32"}
+        assert entry["call"] == golden["schedulers"][key]["call"] == G.SCHEDULER_CALLS[key]
+        assert (entry["latent"], entry["image"]) == (f"fp16/{key}.latent", f"fp16/{key}.png")
+        assert entry["latent_dtype"] == ("float16" if key == "euler" else "float32")
+        d = float((latent(fixtures, entry["latent"]) - latent(fixtures, f"{key}.latent")).abs().max())
+        assert d == entry["max_abs_diff_vs_fp32"]
+        assert 1e-3 < d < 0.5  # rounded weights: near the fp32 golden, but not within its tolerance
+    assert sorted(p.name for p in (fixtures / "golden" / "fp16").iterdir()) == sorted(
+        f"{k}.{ext}" for k in G.SCHEDULER_CALLS for ext in ("latent", "png")
+    )
+
+
+@pytest.mark.parametrize("key", list(G.SCHEDULER_CALLS))
+def test_fp16_goldens_are_the_ort_pipeline_on_fp16(fixtures, golden, ort_fp16, key):
+    """golden/fp16/<key>.* = optimum's ORTStableDiffusionPipeline on fp16/, float32 noise as given."""
+    assert G.scheduler_config(G._schedulers()[key](ort_fp16.scheduler.config)) == golden["schedulers"][key]["config"]
+    noise = latent(fixtures, "noise.latent")
+    with torch.no_grad():
+        got = G.run_pipeline(ort_fp16, key, noise, "latent")
+        assert str(got.dtype) == "torch." + golden["fp16"][key]["latent_dtype"]
+        want = latent(fixtures, f"fp16/{key}.latent")
+        torch.testing.assert_close(got.to(torch.float32), want, atol=FP16_RERUN_RTOL_OF_MAX * max(1.0, float(want.abs().max())), rtol=0)
+        pil = G.run_pipeline(ort_fp16, key, noise, "pil")[0]
+        # what output_type="pil" does: vae_decoder(latents / scaling_factor) + the pipeline's postprocess
+        image = ort_fp16.vae.decode(got / ort_fp16.vae.config.scaling_factor, return_dict=False)[0]
+        assert image.dtype == torch.float16
+        manual = ort_fp16.image_processor.postprocess(image, output_type="pil", do_denormalize=[True])[0]
+    assert np.array_equal(np.asarray(manual), np.asarray(pil))
+    assert png_diff(fixtures / "golden" / "fp16" / f"{key}.png", pil) <= 1
+
+
+@pytest.mark.parametrize("key", list(G.SCHEDULER_CALLS))
+def test_ort_pipeline_on_optimum_fp32_matches_the_pytorch_goldens(fixtures, ort_fp32, key):
+    """Cross-check (no files): ORTStableDiffusionPipeline on the fp32 optimum/ layout gives golden/<key>.*."""
+    with torch.no_grad():
+        got = G.run_pipeline(ort_fp32, key, latent(fixtures, "noise.latent"), "latent")
+        pil = G.run_pipeline(ort_fp32, key, latent(fixtures, "noise.latent"), "pil")[0]
+    assert got.dtype == torch.float32
+    d = float((got - latent(fixtures, f"{key}.latent")).abs().max())
+    assert d <= 1e-4, f"{key}: max abs diff {d:.3g} vs golden/{key}.latent"
+    assert png_diff(fixtures / "golden" / f"{key}.png", pil) <= 1
