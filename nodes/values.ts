@@ -44,6 +44,8 @@ export interface AlignerValue {
 }
 export interface ControlnetValue {
   readonly kind: 'controlnet';
+  /** The node that loaded it, for messages. */
+  readonly nodeId?: string;
   readonly pack: PackHandle;
   readonly name: string;
   readonly component: ControlnetComponent;

@@ -13,11 +13,11 @@ export const controlnetLoaderNode: NodeDefinition<RuntimeServices> = {
   inputs: [{ name: 'pack', type: 'MODEL_PACK' }],
   outputs: [{ name: 'controlnet', type: 'CONTROLNET' }],
   params: [{ kind: 'string', name: 'name', label: 'ControlNet', default: 'canny' }],
-  async execute({ inputs, params }) {
+  async execute({ inputs, params, nodeId }) {
     const pack = packInput(inputs, 'pack');
     const name = stringParam(params, 'name');
     const component = namedComponent(pack.models.components.controlnet, name, 'ControlNet', pack);
-    const controlnet: ControlnetValue = { kind: 'controlnet', pack, name, component };
+    const controlnet: ControlnetValue = { kind: 'controlnet', nodeId, pack, name, component };
     return { outputs: { controlnet } };
   },
 };

@@ -43,6 +43,13 @@ export function guidedUnet(
   requireFloatInput(unet, 'sample', 4, 'a U-Net (sample, timestep, encoder_hidden_states in)');
   requireInput(unet, 'encoder_hidden_states');
   requireInput(unet, 'timestep');
+  const hints = [...positive.controls, ...negative.controls];
+  if (hints.length > 0 && residualInputs(unet).length === 0) {
+    const from = hints[0]!.controlnet;
+    throw new Error(
+      `the ControlNet "${from.name}"${from.nodeId ? ` (node "${from.nodeId}")` : ''} needs a U-Net with ControlNet residual inputs, and ${unet.label} has none: export the checkpoint with \`kosmograph-export sd15 <model> --out DIR\` (its U-Net takes the 12 down-block and the mid-block residuals)`,
+    );
+  }
   const batch = dims[0] ?? 1;
   const hidden = concatBatch(
     guided
@@ -64,7 +71,7 @@ async function controlResiduals(
   const sums = new Map<string, Float32Array>();
   const shapes = new Map<string, number[]>();
   for (const info of residualInputs(ctx.unet)) {
-    const shape = batchedShape(ctx.unet, info, rows);
+    const shape = batchedShape(ctx.unet, info, rows, [ctx.dims[2] ?? 0, ctx.dims[3] ?? 0]);
     shapes.set(info.name, shape);
     sums.set(info.name, new Float32Array(shape.reduce((a, b) => a * b, 1)));
   }

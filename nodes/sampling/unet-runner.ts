@@ -2,6 +2,7 @@ import type { ModelSession, ValueInfo } from '../../src/runtime/ort/model-sessio
 import { requireInput } from '../../src/runtime/ort/model-session';
 import { elementCount, float32Tensor, type TensorData } from '../../src/runtime/ort/tensor-data';
 import type { ControlHint } from '../values';
+import { residualKey, residualsByKey, sdResidualFactor } from './residual-names';
 
 /** The U-Net inputs that carry ControlNet residuals: every input besides the three standard ones. */
 export function residualInputs(unet: ModelSession): ValueInfo[] {
@@ -9,11 +10,26 @@ export function residualInputs(unet: ModelSession): ValueInfo[] {
   return unet.inputs.filter((i) => !standard.has(i.name));
 }
 
-/** A shape with its first (batch) dim set to `batch`; other symbolic dims are an error naming the input. */
-export function batchedShape(session: ModelSession, info: ValueInfo, batch: number): number[] {
+/**
+ * The shape of a residual input for `batch` rows of a latent of `latent` [h, w]: the batch dim
+ * set, fixed dims kept, symbolic height and width sized by SD1.x's U-Net layout
+ * ({@link sdResidualFactor}); a symbolic channel dim is an error naming the input.
+ */
+export function batchedShape(
+  session: ModelSession,
+  info: ValueInfo,
+  batch: number,
+  latent?: readonly [number, number],
+): number[] {
+  const key = residualKey(info.name);
+  const count = residualInputs(session).filter((i) => residualKey(i.name)?.startsWith('down:')).length;
   return info.shape.map((d, i) => {
     if (i === 0) return batch;
     if (typeof d === 'number') return d;
+    if ((i === 2 || i === 3) && latent && key !== undefined) {
+      const factor = sdResidualFactor(key, count);
+      return Math.max(1, Math.ceil(latent[i - 2]! / factor));
+    }
     throw new Error(
       `${session.label} input "${info.name}" has a symbolic dimension "${d}" the sampler cannot size`,
     );
@@ -85,9 +101,14 @@ export function accumulateResiduals(
   rowScale: readonly number[],
   label: string,
 ): void {
+  const byKey = residualsByKey(Object.keys(produced));
   for (const [name, sum] of sums) {
-    const residual = produced[name];
-    if (!residual) throw new Error(`${label} produced no "${name}", which the U-Net expects`);
+    const key = residualKey(name);
+    const residual = produced[name] ?? (key === undefined ? undefined : produced[byKey.get(key) ?? '']);
+    if (!residual)
+      throw new Error(
+        `${label} produced no "${name}", which the U-Net expects (it has: ${Object.keys(produced).join(', ')})`,
+      );
     if (residual.type !== 'float32' || residual.data.length !== sum.length) {
       throw new Error(
         `${label} residual "${name}" has shape [${residual.dims.join(', ')}], the U-Net expects ${sum.length} values`,
