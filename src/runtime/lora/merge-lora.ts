@@ -14,7 +14,10 @@
  * delta is transposed; MatMul A, Gemm B with transB, Conv W: [out, in, ...]) and, where the graph
  * does not say, from its shape. Initializers: float32 (raw_data or float_data), float16 and
  * bfloat16 (raw_data or int32_data), float64 (raw_data or double_data); the sum is computed in
- * float64 and rounded once. Initializers in external data are reported, not merged.
+ * float64 and rounded once. Initializers in external data are merged when the caller hands
+ * their bytes in (`externalBytes`, read by range: see {@link externalLoraTargets}); the merged
+ * tensors are then stored inline, every other initializer keeps pointing at its external file,
+ * so the weights are never copied whole.
  *
  * The model is decoded and re-encoded with onnx-proto (ONNX 1.10 schema): everything else is
  * kept, except protobuf fields newer than that schema, which protobufjs drops. Strength 0 returns
@@ -41,6 +44,16 @@ export interface MergeLoraOptions {
   keyMap?: LoraKeyResolver;
   /** Match remaining modules by name against initializers and MatMul/Gemm/Conv nodes (default true). */
   heuristic?: boolean;
+  /** Bytes of external-data initializers the LoRA targets, by initializer name (see externalLoraTargets). */
+  externalBytes?: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Where an external-data initializer's bytes lie: a file beside the model, an offset and a length. */
+export interface ExternalTensorRef {
+  readonly initializer: string;
+  readonly location: string;
+  readonly offset: number;
+  readonly length: number;
 }
 
 export interface LoraMergeResult {
@@ -381,7 +394,7 @@ function plan(
       continue;
     }
     const t = index.inits.get(init)!;
-    if (isExternal(t)) {
+    if (isExternal(t) && !options.externalBytes?.has(init)) {
       result.skipped.push(mod.module);
       result.reasons[mod.module] = `initializer ${init} is stored in external data (not supported yet)`;
       continue;
@@ -479,6 +492,7 @@ export function mergeLora(
     const t = index.inits.get(init)!;
     let store = stores.get(init);
     if (!store) {
+      if (isExternal(t)) inlineExternal(t, options.externalBytes!.get(init)!, init);
       const count = prod((t.dims ?? []).map(toNum));
       store = readFloats(t, count, `initializer ${init}`);
       stores.set(init, store);
@@ -491,4 +505,57 @@ export function mergeLora(
   // protobufjs may hand back a Node Buffer; return a plain Uint8Array view either way.
   const model = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
   return { model, ...result };
+}
+
+function externalRef(t: OnnxTypes.ITensorProto, init: string): ExternalTensorRef {
+  const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+  const location = entries.get('location');
+  if (!location) throw new LoraMergeError(`initializer ${init} is external but names no location`);
+  // A model is untrusted input: its external data must lie beside it, never elsewhere.
+  if (location.startsWith('/') || /^[A-Za-z]:/.test(location) || location.split(/[\\/]/).includes('..'))
+    throw new LoraMergeError(`initializer ${init}: external data location "${location}" is outside the model's folder`);
+  const offset = Number(entries.get('offset') ?? 0);
+  const count = prod((t.dims ?? []).map(toNum));
+  const width =
+    t.dataType === onnx.TensorProto.DataType.DOUBLE
+      ? 8
+      : t.dataType === onnx.TensorProto.DataType.FLOAT
+        ? 4
+        : 2;
+  const length = Number(entries.get('length') ?? count * width);
+  return { initializer: init, location, offset, length };
+}
+
+/** Stores an external initializer's bytes inline (raw_data), so the merged model carries it. */
+function inlineExternal(t: OnnxTypes.ITensorProto, bytes: Uint8Array, init: string): void {
+  const { length } = externalRef(t, init);
+  if (bytes.byteLength !== length)
+    throw new LoraMergeError(
+      `initializer ${init}: got ${bytes.byteLength} bytes of external data, expected ${length}`,
+    );
+  t.rawData = bytes;
+  t.externalData = [];
+  t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
+}
+
+/**
+ * The external-data initializers a LoRA would change (after target resolution and shape
+ * checks), with where their bytes lie, so the caller reads only those ranges.
+ */
+export function externalLoraTargets(
+  modelBytes: Uint8Array,
+  lora: ParsedLora | readonly LoraModule[],
+  options: MergeLoraOptions = {},
+): ExternalTensorRef[] {
+  const { modules } = modulesOf(lora);
+  const decoded = onnx.ModelProto.decode(modelBytes);
+  if (!decoded.graph) return [];
+  const index = indexGraph(decoded.graph);
+  const refs = new Map<string, ExternalTensorRef>();
+  for (const mod of modules) {
+    const { init } = resolveModule(index, mod, options);
+    const t = init === undefined ? undefined : index.inits.get(init);
+    if (t && init && isExternal(t) && !refs.has(init)) refs.set(init, externalRef(t, init));
+  }
+  return [...refs.values()];
 }
