@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import { z } from 'zod';
 import type { Artifact } from '../src/core/node-definition';
 import type { EngineApi, EngineRunOptions, PackLoadProgress } from '../src/engine/engine-api';
 import type { EngineEvent, JobResult } from '../src/engine/events';
@@ -42,6 +43,30 @@ export function transferableResult(result: JobResult): JobResult {
     artifact: detachArtifact(artifact, transfers),
   }));
   return Comlink.transfer({ ...result, artifacts }, transfers);
+}
+
+/** What `loadPack` / `loadPackFiles` accept from the page: checked at the worker's edge. */
+export const packSourceSchema = z.string().max(8192);
+export const packFilesSchema = z.object({
+  /** The picked folder's name (`folder:<name>` afterwards). */
+  name: z.string().min(1).max(255),
+  files: z
+    .array(
+      z.object({
+        path: z.string().min(1).max(4096),
+        data: z.instanceof(Blob),
+        lastModified: z.number().optional(),
+      }),
+    )
+    .min(1, 'the chosen folder is empty')
+    .max(100_000),
+});
+
+function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new Error(`${what}: ${issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'invalid'}`);
 }
 
 type Releasable = { [Comlink.releaseProxy]?: () => void };
@@ -104,12 +129,15 @@ export function exposeEngine(service: Promise<EngineApi>, endpoint: Comlink.Endp
       await (await service).cancel(jobId);
     },
     async loadPack(source, onProgress?: (progress: PackLoadProgress) => void) {
-      return withDeliveredProgress(onProgress, async (report) => (await service).loadPack(source, report));
+      return withDeliveredProgress(onProgress, async (report) =>
+        (await service).loadPack(checked(packSourceSchema, source, 'loadPack'), report),
+      );
     },
     async loadPackFiles(name, files, onProgress?: (progress: PackLoadProgress) => void) {
-      return withDeliveredProgress(onProgress, async (report) =>
-        (await service).loadPackFiles(name, files, report),
-      );
+      return withDeliveredProgress(onProgress, async (report) => {
+        const args = checked(packFilesSchema, { name, files }, 'loadPackFiles');
+        return (await service).loadPackFiles(args.name, args.files, report);
+      });
     },
     async status() {
       return (await service).status();

@@ -1,5 +1,6 @@
 import type { GraphDocument, PortRef } from './document';
-import { inputPort, type NodeSpecLookup, outputPort } from './node-spec';
+import { firstEdgeIntoSlotPort, type GraphIndex, indexGraph, isGraphIndex } from './graph-index';
+import { inputPort, type NodeSpec, type NodeSpecLookup, outputPort } from './node-spec';
 import { socketAccepts } from './socket-types';
 import type { ValidationCode } from './validation-error';
 
@@ -9,43 +10,57 @@ export type ConnectionVerdict =
 
 const refuse = (code: ValidationCode, reason: string): ConnectionVerdict => ({ ok: false, code, reason });
 
-/** True when `target` can reach `source` by following edges forward (so source->target closes a cycle). */
-function reaches(graph: Pick<GraphDocument, 'edges'>, start: string, goal: string): boolean {
-  const seen = new Set<string>();
-  const stack = [start];
+/** True when `start` can reach `goal` by following edges forward (so goal->start closes a cycle). */
+function reaches(index: GraphIndex, start: string, goal: string): boolean {
+  if (start === goal) return true;
+  const { slotOf, fromStart, from, edgeTarget } = index;
+  const startSlot = slotOf(start);
+  const goalSlot = slotOf(goal);
+  if (startSlot < 0 || goalSlot < 0) return false;
+  const seen = new Uint8Array(index.ids.length);
+  const stack = [startSlot];
   while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node === goal) return true;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    for (const edge of graph.edges) if (edge.from.node === node) stack.push(edge.to.node);
+    const slot = stack.pop()!;
+    if (slot === goalSlot) return true;
+    if (seen[slot] === 1) continue;
+    seen[slot] = 1;
+    for (let i = fromStart[slot]!, end = fromStart[slot + 1]!; i < end; i++)
+      stack.push(edgeTarget[from[i]!]!);
   }
   return false;
 }
 
+/** The spec of the node at a position in `graph.nodes` (by type; undefined for an unknown type). */
+type SpecAt = (nodePosition: number) => NodeSpec | undefined;
+
 /**
- * Whether an edge `from` (an output) -> `to` (an input) may be added to
- * `graph`. The one rule shared by the validator and the editor's
- * `isValidConnection`: both ports exist, the socket types are compatible,
- * the input is still free, and the edge would not close a cycle.
- * An existing identical edge counts as allowed (re-validation of a graph).
+ * Every rule of `canConnect` but the cycle check, for source and target
+ * nodes at slots `sourceSlot` / `targetSlot` (-1: no such id), given the
+ * position of the edge already into `to` (-1: none).
  */
-export function canConnect(
-  graph: Pick<GraphDocument, 'nodes' | 'edges'>,
+function verdictWithoutCycle(
+  index: GraphIndex,
   from: PortRef,
   to: PortRef,
-  lookup: NodeSpecLookup,
-): ConnectionVerdict {
-  const source = graph.nodes.find((n) => n.id === from.node);
-  const target = graph.nodes.find((n) => n.id === to.node);
-  if (!source) return refuse('dangling_edge', `no node "${from.node}"`);
-  if (!target) return refuse('dangling_edge', `no node "${to.node}"`);
-  const sourceSpec = lookup(source.type);
-  const targetSpec = lookup(target.type);
-  if (!sourceSpec)
+  sourceSlot: number,
+  targetSlot: number,
+  specAt: SpecAt,
+  occupantPosition: number,
+): ConnectionVerdict | 'unoccupied' {
+  const { nodes, edges } = index.graph;
+  // Slots below nodes.length are nodes (the first with each id); others are ids only edges name.
+  if (sourceSlot < 0 || sourceSlot >= nodes.length) return refuse('dangling_edge', `no node "${from.node}"`);
+  if (targetSlot < 0 || targetSlot >= nodes.length) return refuse('dangling_edge', `no node "${to.node}"`);
+  const sourceSpec = specAt(sourceSlot);
+  const targetSpec = specAt(targetSlot);
+  if (!sourceSpec) {
+    const source = nodes[sourceSlot]!;
     return refuse('unknown_node_type', `node "${source.id}" has unknown type "${source.type}"`);
-  if (!targetSpec)
+  }
+  if (!targetSpec) {
+    const target = nodes[targetSlot]!;
     return refuse('unknown_node_type', `node "${target.id}" has unknown type "${target.type}"`);
+  }
   const out = outputPort(sourceSpec, from.port);
   if (!out) return refuse('unknown_port', `${sourceSpec.title} has no output "${from.port}"`);
   const input = inputPort(targetSpec, to.port);
@@ -56,14 +71,87 @@ export function canConnect(
       `type mismatch: ${out.type} output "${from.port}" cannot feed ${input.type} input "${to.port}"`,
     );
   }
-  const occupant = graph.edges.find((e) => e.to.node === to.node && e.to.port === to.port);
-  if (occupant && (occupant.from.node !== from.node || occupant.from.port !== from.port)) {
+  const occupant = occupantPosition < 0 ? undefined : edges[occupantPosition];
+  if (!occupant) return 'unoccupied';
+  if (occupant.from.node !== from.node || occupant.from.port !== from.port) {
     return refuse(
       'duplicate_input_edge',
       `input "${to.port}" of "${to.node}" is already connected to "${occupant.from.node}.${occupant.from.port}"`,
     );
   }
-  if (!occupant && (from.node === to.node || reaches(graph, to.node, from.node))) {
+  return { ok: true };
+}
+
+/**
+ * `canConnect`'s verdict on the indexed graph's own edge at `position`,
+ * against only the edges before it (the validator's rule: a later edge into a
+ * taken input is the duplicate), without the cycle check: constant work per
+ * edge apart from the port lookups. `specAt` gives the spec of the node at a
+ * position in `graph.nodes` (the validator looks each node's type up once).
+ * Returns `'unoccupied'` where the rules pass and no earlier edge feeds that
+ * input: only then would a cycle check decide (`canConnect`: `ok` or `cycle`).
+ */
+export function checkEdgeAgainstEarlier(
+  index: GraphIndex,
+  position: number,
+  specAt: SpecAt,
+): ConnectionVerdict | 'unoccupied' {
+  const edge = index.graph.edges[position]!;
+  const first = index.firstIntoSamePort[position]!;
+  return verdictWithoutCycle(
+    index,
+    edge.from,
+    edge.to,
+    index.edgeSource[position]!,
+    index.edgeTarget[position]!,
+    specAt,
+    first < position ? first : -1,
+  );
+}
+
+/**
+ * Whether an edge `from` (an output) -> `to` (an input) may be added to
+ * `graph`. The one rule shared by the validator and the editor's
+ * `isValidConnection`: both ports exist, the socket types are compatible,
+ * the input is still free, and the edge would not close a cycle.
+ * An existing identical edge counts as allowed (re-validation of a graph).
+ *
+ * Takes the graph, or a `GraphIndex` of it when several connections are
+ * checked against one graph (`indexGraph` once, then no per-call indexing).
+ * Linear in the graph's size per call (the cycle check walks downstream of `to`).
+ */
+export function canConnect(
+  graph: Pick<GraphDocument, 'nodes' | 'edges'>,
+  from: PortRef,
+  to: PortRef,
+  lookup: NodeSpecLookup,
+): ConnectionVerdict;
+export function canConnect(
+  index: GraphIndex,
+  from: PortRef,
+  to: PortRef,
+  lookup: NodeSpecLookup,
+): ConnectionVerdict;
+export function canConnect(
+  graph: Pick<GraphDocument, 'nodes' | 'edges'> | GraphIndex,
+  from: PortRef,
+  to: PortRef,
+  lookup: NodeSpecLookup,
+): ConnectionVerdict {
+  const index = isGraphIndex(graph) ? graph : indexGraph(graph);
+  const { nodes } = index.graph;
+  const targetSlot = index.slotOf(to.node);
+  const verdict = verdictWithoutCycle(
+    index,
+    from,
+    to,
+    index.slotOf(from.node),
+    targetSlot,
+    (position) => lookup(nodes[position]!.type),
+    targetSlot < 0 ? -1 : firstEdgeIntoSlotPort(index, targetSlot, to.port),
+  );
+  if (verdict !== 'unoccupied') return verdict;
+  if (reaches(index, to.node, from.node)) {
     return refuse('cycle', `connecting "${from.node}" to "${to.node}" would create a cycle`);
   }
   return { ok: true };

@@ -1,7 +1,8 @@
-import { canConnect } from './can-connect';
+import { checkEdgeAgainstEarlier } from './can-connect';
 import type { GraphDocument } from './document';
+import { firstEdgeIntoSlotPort, type GraphIndex, hasNode, indexGraph } from './graph-index';
 import type { NodeSpecLookup } from './node-spec';
-import { topologicalOrder, upstreamClosure } from './topology';
+import { cyclicNodes, upstreamSlots } from './topology';
 import { checkParams } from './validate-params';
 import type { ValidationIssue } from './validation-error';
 
@@ -15,27 +16,35 @@ export function outputNodeIds(graph: Pick<GraphDocument, 'nodes'>, lookup: NodeS
  * Pure: it never throws for a schema-valid document. Missing required inputs
  * are reported for the nodes that feed an output (only those run), all other
  * checks cover the whole graph.
+ *
+ * Linear in the size of the graph: everything is looked up in one
+ * `GraphIndex` (pass `index` when one of this very graph is already built).
  */
-export function validateGraph(graph: GraphDocument, lookup: NodeSpecLookup): ValidationIssue[] {
+export function validateGraph(
+  graph: GraphDocument,
+  lookup: NodeSpecLookup,
+  index: GraphIndex = indexGraph(graph),
+): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const seen = new Set<string>();
-  for (const node of graph.nodes) {
-    if (seen.has(node.id)) {
+  // Each node's type is looked up once; edges and the input checks read it by node position.
+  const specs = graph.nodes.map((node) => lookup(node.type));
+  const specAt = (position: number) => specs[position];
+  graph.nodes.forEach((node, position) => {
+    if (index.nodeSlot[position] !== position) {
       issues.push({
         code: 'duplicate_node_id',
         nodeId: node.id,
         message: `node id "${node.id}" is used twice`,
       });
     }
-    seen.add(node.id);
-    const spec = lookup(node.type);
+    const spec = specs[position];
     if (!spec) {
       issues.push({
         code: 'unknown_node_type',
         nodeId: node.id,
         message: `unknown node type "${node.type}" (kept as a placeholder; install or remove it)`,
       });
-      continue;
+      return;
     }
     if (node.typeVersion > spec.typeVersion) {
       issues.push({
@@ -44,20 +53,16 @@ export function validateGraph(graph: GraphDocument, lookup: NodeSpecLookup): Val
         message: `${spec.title} version ${node.typeVersion} is newer than this kosmograph (${spec.typeVersion}); update kosmograph`,
       });
     }
-    issues.push(...checkParams(node.id, spec, node.params));
-  }
+    for (const issue of checkParams(node.id, spec, node.params)) issues.push(issue);
+  });
 
-  graph.edges.forEach((edge, index) => {
-    // Checked against the edges before it: a later edge into a taken input is the duplicate.
-    // Cycles and unknown node types are reported once per graph / node, not per edge.
-    const verdict = canConnect(
-      { nodes: graph.nodes, edges: graph.edges.slice(0, index) },
-      edge.from,
-      edge.to,
-      lookup,
-    );
-    if (verdict.ok || verdict.code === 'cycle' || verdict.code === 'unknown_node_type') return;
-    const targetMissing = verdict.code === 'dangling_edge' && !graph.nodes.some((n) => n.id === edge.to.node);
+  graph.edges.forEach((edge, position) => {
+    // Checked by canConnect's rules against the edges before it: a later edge into a taken input is
+    // the duplicate. Cycles and unknown node types are reported once per graph / node, not per edge,
+    // so the per-edge cycle check (the only rule that is not constant work) is not run at all.
+    const verdict = checkEdgeAgainstEarlier(index, position, specAt);
+    if (verdict === 'unoccupied' || verdict.ok || verdict.code === 'unknown_node_type') return;
+    const targetMissing = verdict.code === 'dangling_edge' && !hasNode(index, edge.to.node);
     issues.push({
       code: verdict.code,
       nodeId: targetMissing ? edge.from.node : edge.to.node,
@@ -66,10 +71,7 @@ export function validateGraph(graph: GraphDocument, lookup: NodeSpecLookup): Val
     });
   });
 
-  const { cyclic } = topologicalOrder(
-    graph.nodes.map((n) => n.id),
-    graph.edges,
-  );
+  const cyclic = cyclicNodes(index);
   if (cyclic.length > 0) {
     issues.push({
       code: 'cycle',
@@ -78,21 +80,22 @@ export function validateGraph(graph: GraphDocument, lookup: NodeSpecLookup): Val
     });
   }
 
-  const outputs = outputNodeIds(graph, lookup);
+  const outputs = graph.nodes.filter((_, position) => specs[position]?.isOutput === true).map((n) => n.id);
   if (outputs.length === 0) {
     issues.push({
       code: 'no_output_node',
       message: 'the graph has no output node (add a Save Image or Preview Image node)',
     });
   }
-  const needed = upstreamClosure(graph.edges, outputs);
-  for (const node of graph.nodes) {
+  const needed = upstreamSlots(index, outputs);
+  graph.nodes.forEach((node, position) => {
     const id = node.id;
-    const spec = lookup(node.type);
-    if (!needed.has(id) || !spec) continue;
+    const slot = index.nodeSlot[position]!;
+    const spec = specs[position];
+    if (needed[slot] === 0 || !spec) return;
     for (const port of spec.inputs) {
       if (port.optional) continue;
-      if (!graph.edges.some((e) => e.to.node === id && e.to.port === port.name)) {
+      if (firstEdgeIntoSlotPort(index, slot, port.name) < 0) {
         issues.push({
           code: 'missing_input',
           nodeId: id,
@@ -101,6 +104,6 @@ export function validateGraph(graph: GraphDocument, lookup: NodeSpecLookup): Val
         });
       }
     }
-  }
+  });
   return issues;
 }

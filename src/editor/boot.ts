@@ -1,5 +1,7 @@
 import { get, set } from 'idb-keyval';
+import { z } from 'zod';
 import { createBrowserEngineClient } from '../../workers/engine-client-browser';
+import type { BrowserBackendChoice } from '../runtime/browser/browser-backend';
 import { notify, openGraph } from './actions';
 import { provideEngine } from './engine-connection';
 import { EXAMPLES, FIRST_EXAMPLE } from './examples';
@@ -18,12 +20,21 @@ import { editorStore } from './store';
 
 let started = false;
 
+/** `?backend=webgpu|wasm|auto` picks the engine's backend (default auto: WebGPU, else wasm). */
+export function backendFromUrl(search: string): BrowserBackendChoice {
+  return z
+    .enum(['auto', 'webgpu', 'wasm'])
+    .catch('auto')
+    .parse(new URLSearchParams(search).get('backend') ?? 'auto');
+}
+
 /** Starts the app once: engine worker, first graph (link > autosave > first example), autosave, pack. */
 export async function boot(): Promise<void> {
   if (started) return;
   started = true;
   provideEngine(() =>
     createBrowserEngineClient({
+      backend: backendFromUrl(location.search),
       onRestart: (reason) => notify('error', `The engine worker stopped and was restarted: ${reason}`),
     }),
   );

@@ -1,10 +1,10 @@
 import type { PackInfo, PackLoadProgress } from '../engine/engine-api';
 import { commitDoc } from './actions';
 import { engine } from './engine-connection';
-import { setParam } from './state/graph-ops';
+import { pointNodesAt, targetOf } from './state/model-sources';
 import { currentDoc, editorStore } from './store';
 
-/** Refreshes the engine status shown in the pack dialog (backend, loaded sessions). */
+/** Refreshes the engine status shown in the model picker (backend, loaded sessions). */
 export async function refreshEngineStatus(): Promise<void> {
   try {
     const status = await engine().status();
@@ -15,34 +15,60 @@ export async function refreshEngineStatus(): Promise<void> {
 }
 
 /**
- * Opens a pack in the engine (sha256 of every file checked, with progress)
- * and, when `retarget`, points the graph's Model Pack nodes at it.
+ * Opens a model source in the engine (a pack or a checkpoint URL; every file's sha256 checked,
+ * with progress) and, when `retarget`, points the graph's nodes at it (see `pointNodesAt`).
  */
 export async function loadPackSource(source: string, retarget = true): Promise<boolean> {
-  return openPack(source, retarget, (onProgress) => engine().loadPack(source, onProgress));
+  return openSource(source, retarget, (onProgress) => engine().loadPack(source, onProgress));
+}
+
+/** The folder's name from a picker's relative paths (`optimum/unet/model.onnx` -> `optimum`). */
+export function pickedFolderName(files: readonly { webkitRelativePath?: string; name: string }[]): string {
+  const first = files[0]?.webkitRelativePath ?? '';
+  return first.includes('/') ? first.slice(0, first.indexOf('/')) : 'folder';
 }
 
 /**
- * Opens a pack from a folder the user picked (`<input webkitdirectory>`): the
- * files go to the engine worker, which checks every sha256; the graph's Model
- * Pack nodes then point at `folder:<name>`.
+ * Opens a model folder the user picked (`<input webkitdirectory>`): the files go to the engine
+ * worker as Blobs, which recognises a pack (manifest.json) or a checkpoint (model_index.json) and
+ * hashes every file; the graph's nodes then point at `folder:<name>`.
  */
 export async function loadPackFolder(files: FileList | readonly File[]): Promise<boolean> {
   const list = Array.from(files);
-  const first = list[0]?.webkitRelativePath ?? '';
-  const name = first.includes('/') ? first.slice(0, first.indexOf('/')) : 'folder';
-  const packFiles = list.map((file) => ({ path: file.webkitRelativePath || file.name, data: file as Blob }));
-  return openPack(`folder:${name}`, true, (onProgress) =>
+  const name = pickedFolderName(list);
+  const packFiles = list.map((file) => ({
+    path: file.webkitRelativePath || file.name,
+    data: file as Blob,
+    lastModified: file.lastModified,
+  }));
+  return openSource(`folder:${name}`, true, (onProgress) =>
     engine().loadPackFiles(name, packFiles, onProgress),
   );
 }
 
-async function openPack(
+/** Points the graph's nodes at an opened source (one undo step), and says what changed. */
+export function applySource(info: PackInfo): void {
+  const { selectedNodes } = editorStore.getState();
+  const { doc, nodes } = pointNodesAt(currentDoc(), info.kind, info.source, selectedNodes);
+  const target = targetOf(info.kind);
+  const title = target.type === 'models.pack' ? 'Model Pack' : 'Load Checkpoint';
+  if (nodes.length > 0) commitDoc(doc);
+  const applied =
+    nodes.length > 0
+      ? `${title} node${nodes.length > 1 ? 's' : ''} ${nodes.join(', ')} now use${nodes.length > 1 ? '' : 's'} ${info.source}.`
+      : `This graph has no ${title} node: add one and set its ${target.param} to ${info.source}.`;
+  editorStore.setState((s) => ({ pack: { ...s.pack, source: info.source, info, applied } }));
+}
+
+async function openSource(
   source: string,
   retarget: boolean,
   load: (onProgress: (progress: PackLoadProgress) => void) => Promise<PackInfo>,
 ): Promise<boolean> {
-  editorStore.setState({ pack: { source, loading: true } });
+  const before = editorStore.getState().pack;
+  editorStore.setState((s) => ({
+    pack: { source, loading: true, ...(s.pack.opened ? { opened: s.pack.opened } : {}) },
+  }));
   try {
     const info = await load((progress) => {
       editorStore.setState((s) => ({ pack: { ...s.pack, progress } }));
@@ -52,22 +78,24 @@ async function openPack(
         source: info.source,
         info,
         loading: false,
+        opened: [info, ...(s.pack.opened ?? []).filter((o) => o.source !== info.source)],
         ...(s.pack.progress ? { progress: s.pack.progress } : {}),
       },
     }));
-    if (retarget) {
-      let doc = currentDoc();
-      for (const node of doc.nodes) {
-        if (node.type === 'models.pack') doc = setParam(doc, node.id, 'pack', info.source);
-      }
-      commitDoc(doc);
-    }
+    if (retarget) applySource(info);
     void refreshEngineStatus();
     return true;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    // The previous source stays the active one; the error says what was wrong with this one.
+    const { progress: _progress, applied: _applied, ...previous } = before;
     editorStore.setState((s) => ({
-      pack: { ...s.pack, loading: false, error: `Cannot open the pack: ${message}` },
+      pack: {
+        ...previous,
+        loading: false,
+        ...(s.pack.opened ? { opened: s.pack.opened } : {}),
+        error: `Cannot open ${source}: ${message}`,
+      },
     }));
     return false;
   }

@@ -27,11 +27,17 @@ export interface SearchBox {
 }
 
 export interface PackState {
+  /** The source last opened (or being opened): `reference`, a URL or `folder:<name>`. */
   readonly source: string;
+  /** What the engine recognised there (layout, components). */
   readonly info?: PackInfo;
   readonly progress?: PackLoadProgress;
   readonly loading: boolean;
   readonly error?: string;
+  /** Every source opened in this engine so far (newest first), for the model picker. */
+  readonly opened?: readonly PackInfo[];
+  /** What the last open did to the graph, e.g. "Load Checkpoint node ckpt now uses folder:sd". */
+  readonly applied?: string;
 }
 
 export type Dialog = 'help' | 'pack' | undefined;

@@ -1,5 +1,6 @@
 import type { GraphDocument } from '../core/document';
 import type { EngineBackendInfo, PackLoadProgress } from '../runtime/host-types';
+import type { ModelLayout } from '../runtime/models/model-set';
 import type { EngineEvent, JobResult } from './events';
 
 export type { PackLoadProgress } from '../runtime/host-types';
@@ -8,6 +9,8 @@ export type { PackLoadProgress } from '../runtime/host-types';
 export interface PackFile {
   readonly path: string;
   readonly data: Blob;
+  /** `File.lastModified`: with the size, lets the engine remember the file's sha256. */
+  readonly lastModified?: number;
 }
 
 /** What a loaded pack offers, for pickers and status displays. Plain data. */
@@ -15,8 +18,10 @@ export interface PackInfo {
   /** Where it came from: `reference`, a URL, or a folder name. */
   readonly source: string;
   readonly name: string;
-  /** sha256 of its manifest. */
+  /** sha256 of its manifest (a pack) or of its files' hashes and configs (a checkpoint). */
   readonly id: string;
+  /** The layout recognised. */
+  readonly kind: ModelLayout;
   /** The layout recognised, in words (e.g. "Stable Diffusion ONNX, optimum's layout"). */
   readonly layout: string;
   /** The model components found (text_encoder, unet, vae_decoder, ...). */
@@ -57,9 +62,10 @@ export interface EngineApi {
   /** Opens (and verifies) a pack; nodes whose `pack` param equals `source` then use it. */
   loadPack(source: string, onProgress?: (progress: PackLoadProgress) => void): Promise<PackInfo>;
   /**
-   * Opens a pack from files the user picked (a folder), verifying each sha256.
-   * It is then known as `folder:<name>` (the returned `source`) for the life of
-   * this engine; after a reload the folder must be picked again.
+   * Opens a model folder the user picked: a pack (manifest.json, every sha256 verified) or a
+   * Stable Diffusion ONNX checkpoint (model_index.json, every file hashed by streaming);
+   * anything else fails saying what was expected. It is then known as `folder:<name>` (the
+   * returned `source`) for the life of this engine; after a reload the folder must be picked again.
    */
   loadPackFiles(
     name: string,

@@ -6,7 +6,7 @@ import type {
   PackLoadProgress,
   ProgressModelServices,
 } from '../runtime/host-types';
-import { openPackFromFiles } from '../runtime/models/file-pack';
+import { openFolderFiles } from '../runtime/models/folder-files';
 import { LAYOUT_LABELS, modelSetFiles, ONNX_ROLES } from '../runtime/models/model-set';
 import type { PackHandle } from '../runtime/models/pack-handle';
 import type { RuntimeServices } from '../runtime/services';
@@ -27,6 +27,7 @@ function packInfo(source: string, pack: PackHandle): PackInfo {
     source,
     name: pack.models.name,
     id: pack.id,
+    kind: pack.models.layout,
     layout: LAYOUT_LABELS[pack.models.layout],
     components: ONNX_ROLES.filter((role) => components[role] !== undefined),
     controlnets: Object.keys(components.controlnet),
@@ -117,7 +118,11 @@ export function createEngineService(
     },
 
     async loadPackFiles(name, files, onProgress): Promise<PackInfo> {
-      const pack = await openPackFromFiles(name, files, onProgress);
+      // A pack (manifest.json) or a checkpoint (model_index.json); anything else says what was expected.
+      const pack = await openFolderFiles(name, files, {
+        ...(services.modelStore ? { store: services.modelStore } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
       folderPacks.set(pack.source, pack);
       return packInfo(pack.source, pack);
     },

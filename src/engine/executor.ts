@@ -1,4 +1,5 @@
 import type { GraphDocument, JsonValue } from '../core/document';
+import { edgesInto, indexGraph, nodeById } from '../core/graph-index';
 import type { Artifact, NodeDefinition, NodeRegistry, NodeResult } from '../core/node-definition';
 import { topologicalOrder, upstreamClosure } from '../core/topology';
 import { outputNodeIds, validateGraph } from '../core/validate';
@@ -201,14 +202,19 @@ export class Executor<Services> {
 
   /** The nodes that feed an output, in topological order (document order breaks ties). */
   #plan(graph: GraphDocument): PlannedNode<Services>[] {
-    const needed = upstreamClosure(graph.edges, outputNodeIds(graph, this.#registry.lookup));
+    // One index for the whole plan: no node or edge scan per node.
+    const index = indexGraph(graph);
+    const needed = upstreamClosure(index, outputNodeIds(graph, this.#registry.lookup));
     const ids = graph.nodes.map((n) => n.id).filter((id) => needed.has(id));
-    const { order } = topologicalOrder(ids, graph.edges);
+    const { order } = topologicalOrder(ids, index);
     return order.map((id) => {
-      const node = graph.nodes.find((n) => n.id === id)!;
+      const node = nodeById(index, id)!;
       const definition = this.#registry.get(node.type)!;
       const inputs = new Map<string, { node: string; port: string }>();
-      for (const edge of graph.edges) if (edge.to.node === id) inputs.set(edge.to.port, edge.from);
+      for (const position of edgesInto(index, id)) {
+        const edge = graph.edges[position]!;
+        inputs.set(edge.to.port, edge.from);
+      }
       return { id, definition, params: resolveParams(definition, node.params), inputs };
     });
   }

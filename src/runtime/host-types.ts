@@ -1,4 +1,5 @@
 import type { ModelServices } from './models/model-services';
+import type { ModelFileStore } from './models/model-store';
 import type { PackHandle } from './models/pack-handle';
 import type { RuntimeServices } from './services';
 
@@ -14,6 +15,14 @@ export interface PackLoadProgress {
   /** Files checked so far (sha256 verified) and in all. */
   readonly done: number;
   readonly total: number;
+  /**
+   * Bytes of `file` hashed so far and in all, reported while a large file is streamed
+   * (sha256 by streaming: a multi-GiB model takes a while).
+   */
+  readonly bytesDone?: number;
+  readonly bytesTotal?: number;
+  /** On a file's completion: its sha256 was remembered from an earlier open, not computed again. */
+  readonly remembered?: boolean;
 }
 
 /** The backend a host chose, and why not the preferred one (if so). */
@@ -35,4 +44,10 @@ export interface ProgressModelServices extends ModelServices {
 /** The runtime services a host gives the engine service. */
 export interface EngineServices extends RuntimeServices {
   readonly models: ProgressModelServices;
+  /**
+   * Where verified model files and remembered hashes are kept (OPFS in the browser, memory
+   * elsewhere); folders the user picks remember their files' sha256 here. Optional: without it
+   * nothing is remembered.
+   */
+  readonly modelStore?: ModelFileStore;
 }

@@ -36,8 +36,8 @@ describe('editor', () => {
   it('opens a pack from a picked folder, checking every file, and points the graph at it', () =>
     withPage(appUrl('/'), async (page, { errors }) => {
       await openEditor(page);
-      await page.getByRole('button', { name: /^Model pack:/ }).click();
-      await page.getByLabel('Open a pack folder').setInputFiles(REFERENCE_PACK_DIR);
+      await page.getByRole('button', { name: /^Models:/ }).click();
+      await page.getByLabel('Open a model folder').setInputFiles(REFERENCE_PACK_DIR);
       const dialog = page.locator('dialog[open]');
       await expect.poll(() => dialog.textContent(), { timeout: 90_000 }).toMatch(/folder:shapes-world/);
       await expect
@@ -82,7 +82,11 @@ describe('editor', () => {
       const offers = page.getByRole('listbox', { name: 'Matching nodes' }).getByRole('option');
       await expect
         .poll(() => offers.allTextContents())
-        .toEqual([expect.stringContaining('Sampler'), expect.stringContaining('VAE Decode')]);
+        .toEqual([
+          expect.stringContaining('Sampler'),
+          expect.stringContaining('VAE Decode'),
+          expect.stringContaining('Save Latent'),
+        ]);
       await offers.filter({ hasText: 'VAE Decode' }).click();
       await expect.poll(() => edge(page, ['sampler', 'latent'], ['vae_decode', 'latent']).count()).toBe(1);
       await page.getByRole('button', { name: 'Auto layout' }).click();

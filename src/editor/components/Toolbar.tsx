@@ -99,10 +99,10 @@ export function Toolbar() {
       <button
         type="button"
         onClick={() => openDialog('pack')}
-        title="Model pack"
-        aria-label={`Model pack: ${packName}`}
+        title="Models: open a pack or a Stable Diffusion checkpoint"
+        aria-label={`Models: ${packName}`}
       >
-        Pack: {packName}
+        Models: {packName}
         {packLoading ? '…' : ''}
       </button>
       <button

@@ -1,5 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-common';
-import type { BackendName, OrtBackend } from '../ort/model-session';
+import type { BackendName, ModelFileSize, ModelSource, OrtBackend } from '../ort/model-session';
 import { type OrtModule, ortBackend } from '../ort/ort-session';
 
 /** What the page asks for: `webgpu` and `auto` both prefer WebGPU and fall back to wasm. */
@@ -47,6 +47,102 @@ const LIMITS = [
 
 const FEATURES: readonly GPUFeatureName[] = ['shader-f16', 'subgroups', 'timestamp-query'];
 
+const GiB = 1024 ** 3;
+
+/**
+ * How large a model (its .onnx plus its external data) a browser backend accepts. These are
+ * documented budgets, not measured ones: onnxruntime-web cannot say in advance whether a model
+ * will fit, and a failure half-way through creating a session is far less clear than a refusal.
+ *
+ * - wasm: the 32-bit wasm heap (4 GiB address space) holds the model, all its weights and the
+ *   activations of a run: a model over 2 GiB in all is refused.
+ * - WebGPU: the weights go to GPU buffers, but every file is read into one ArrayBuffer and the
+ *   .onnx itself (a protobuf, 2 GiB at most) is copied into the wasm heap: a file over 2 GiB is
+ *   refused, and a model over 4 GiB in all. Each initializer must also fit the adapter's
+ *   `maxStorageBufferBindingSize` (not known before the model is parsed; SD1.5's largest fp32
+ *   tensors are a few MB, far below every adapter's limit).
+ */
+export interface BrowserModelLimits {
+  readonly backend: 'wasm' | 'webgpu';
+  /** The model plus its external data. */
+  readonly totalBytes: number;
+  /** Any one file. */
+  readonly fileBytes: number;
+  /** Why, in words, for messages. */
+  readonly reason: string;
+}
+
+export const WASM_MODEL_LIMITS: BrowserModelLimits = {
+  backend: 'wasm',
+  totalBytes: 2 * GiB,
+  fileBytes: 2 * GiB,
+  reason: "the wasm backend's 4 GiB address space must also hold the activations",
+};
+
+export const WEBGPU_MODEL_LIMITS: BrowserModelLimits = {
+  backend: 'webgpu',
+  totalBytes: 4 * GiB,
+  fileBytes: 2 * GiB,
+  reason: 'WebGPU sessions read each file into one ArrayBuffer and parse the model in a 4 GiB wasm heap',
+};
+
+/** Sizes as people read them: `3.44 GB (3,438,460,928 bytes)`. */
+export function formatBytes(bytes: number): string {
+  const text = bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${text} (${bytes.toLocaleString('en-US')} bytes)`;
+}
+
+const formatLimit = (bytes: number) => (bytes % GiB === 0 ? `${bytes / GiB} GiB` : formatBytes(bytes));
+
+/**
+ * Refuses a model too large for a browser backend, naming the file, its size, the limit and
+ * what to do instead (the fp16 export, about half the size, or the headless runner).
+ */
+export function checkModelFits(
+  files: readonly ModelFileSize[],
+  label: string,
+  limits: BrowserModelLimits,
+): void {
+  if (files.length === 0) return;
+  const largest = files.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const total = files.reduce((n, f) => n + f.bytes, 0);
+  const advice =
+    'Use the fp16 export of this model (about half the size: optimum-cli export onnx --fp16 ... or ' +
+    "diffusers' conversion script with --fp16), or run the graph headless (npx kosmograph run), which has no such limit";
+  if (largest.bytes > limits.fileBytes) {
+    throw new Error(
+      `cannot load ${label} on ${limits.backend}: ${largest.file} is ${formatBytes(largest.bytes)}, over the limit of ${formatLimit(limits.fileBytes)} per file (${limits.reason}). ${advice}.`,
+    );
+  }
+  if (total > limits.totalBytes) {
+    throw new Error(
+      `cannot load ${label} on ${limits.backend}: ${files.map((f) => f.file).join(' + ')} ${files.length > 1 ? 'are' : 'is'} ${formatBytes(total)} (the largest, ${largest.file}, ${formatBytes(largest.bytes)}), over the limit of ${formatLimit(limits.totalBytes)} per model (${limits.reason}). ${advice}.`,
+    );
+  }
+}
+
+/** The files of a model about to be loaded from bytes, for `checkModelFits`. */
+export function modelSourceFiles(model: ModelSource, label: string): ModelFileSize[] {
+  if (!model.bytes) return model.sizeBytes !== undefined ? [{ file: label, bytes: model.sizeBytes }] : [];
+  return [
+    { file: 'model.onnx', bytes: model.bytes.byteLength },
+    ...(model.externalData ?? []).map((x) => ({ file: x.path, bytes: x.data.byteLength })),
+  ];
+}
+
+/** A backend that refuses models over `limits`: before their bytes are read, and again at creation. */
+export function limitedBackend(backend: OrtBackend, limits: BrowserModelLimits): OrtBackend {
+  return {
+    name: backend.name,
+    ...(backend.opensFiles ? { opensFiles: backend.opensFiles } : {}),
+    checkModelSize: (files, label) => checkModelFits(files, label, limits),
+    async createSession(model, label) {
+      checkModelFits(modelSourceFiles(model, label), label, limits);
+      return backend.createSession(model, label);
+    },
+  };
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -87,15 +183,18 @@ export async function selectBrowserBackend(
   ort.env.logLevel = 'error';
   const wasm = (fallbackReason?: string): BrowserBackend => ({
     name: 'wasm',
-    backend: ortBackend(
-      'wasm',
-      ort,
-      {
-        executionProviders: ['wasm'],
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
-      },
-      { exclusive: true },
+    backend: limitedBackend(
+      ortBackend(
+        'wasm',
+        ort,
+        {
+          executionProviders: ['wasm'],
+          graphOptimizationLevel: 'all',
+          logSeverityLevel: 3,
+        },
+        { exclusive: true },
+      ),
+      WASM_MODEL_LIMITS,
     ),
     ...(fallbackReason ? { fallbackReason } : {}),
   });
@@ -114,5 +213,12 @@ export async function selectBrowserBackend(
     // Shape ops run on the CPU by design; ORT would warn about that on every session.
     logSeverityLevel: 3,
   };
-  return { name: 'webgpu', backend: ortBackend('webgpu', ort, sessionOptions, { exclusive: true }), device };
+  return {
+    name: 'webgpu',
+    backend: limitedBackend(
+      ortBackend('webgpu', ort, sessionOptions, { exclusive: true }),
+      WEBGPU_MODEL_LIMITS,
+    ),
+    device,
+  };
 }

@@ -4,11 +4,14 @@ import type {
   PackLoadProgress,
   ProgressModelServices,
 } from '../host-types';
+import type { ModelFileStore } from '../models/model-store';
 import type { PackHandle } from '../models/pack-handle';
-import { openPackFromUrl, type PackFetchEnv } from '../models/url-pack';
+import type { PackFetchEnv } from '../models/url-pack';
+import { openUrlSource } from '../models/url-source';
 import { SessionPool } from '../ort/session-pool';
 import { type BrowserBackendChoice, type OrtWebModule, selectBrowserBackend } from './browser-backend';
 import { readBrowserSource } from './browser-sources';
+import { browserModelStore } from './opfs-store';
 import { yieldingBackend } from './yielding-backend';
 
 export interface BrowserRuntimeOptions {
@@ -23,6 +26,8 @@ export interface BrowserRuntimeOptions {
   readonly baseUrl: string;
   readonly gpu?: GPU | undefined;
   readonly env?: PackFetchEnv;
+  /** Where verified checkpoint files and remembered hashes go (default: OPFS, else memory). */
+  readonly store?: ModelFileStore;
   /** Model bytes kept loaded across runs (default 1 GiB). */
   readonly budgetBytes?: number;
   readonly onDeviceLost?: (message: string) => void;
@@ -40,8 +45,9 @@ interface Loading {
 
 /**
  * Everything nodes need in a browser engine worker: the chosen backend
- * (WebGPU, or wasm with the reason), packs from URLs (verified, cached in
- * Cache Storage), sources read with fetch, and one session pool kept across runs.
+ * (WebGPU, or wasm with the reason), model sources from URLs (packs verified and cached in
+ * Cache Storage; checkpoint folders, whose base holds model_index.json, streamed through sha256
+ * into OPFS), sources read with fetch, and one session pool kept across runs.
  */
 export async function createBrowserRuntime(options: BrowserRuntimeOptions): Promise<BrowserRuntime> {
   const chosen = await selectBrowserBackend(options.ort, {
@@ -54,6 +60,7 @@ export async function createBrowserRuntime(options: BrowserRuntimeOptions): Prom
     fetch: (input, init) => fetch(input, init),
     caches: typeof caches === 'undefined' ? undefined : caches,
   };
+  const store = options.store ?? (await browserModelStore());
   const pool = new SessionPool(yieldingBackend(chosen.backend), options.budgetBytes ?? 1024 ** 3);
   const packs = new Map<string, Loading>();
 
@@ -68,9 +75,15 @@ export async function createBrowserRuntime(options: BrowserRuntimeOptions): Prom
       if (!loading) {
         const listeners = new Set<(progress: PackLoadProgress) => void>();
         // One load per pack, not tied to the first caller's signal: later callers share it.
-        const pack = openPackFromUrl(url, options.baseUrl, env, new AbortController().signal, (p) => {
-          for (const listener of listeners) listener(p);
-        });
+        const pack = openUrlSource(
+          url,
+          options.baseUrl,
+          { ...env, store },
+          new AbortController().signal,
+          (p) => {
+            for (const listener of listeners) listener(p);
+          },
+        );
         const created: Loading = { pack, listeners };
         loading = created;
         packs.set(url, created);
@@ -91,6 +104,7 @@ export async function createBrowserRuntime(options: BrowserRuntimeOptions): Prom
     },
     services: {
       models,
+      modelStore: store,
       readSource: (source, signal) => readBrowserSource(source, options.baseUrl, signal),
     },
   };

@@ -21,6 +21,7 @@ export function nextTask(): Promise<void> {
 export function yieldingBackend(backend: OrtBackend): OrtBackend {
   return {
     name: backend.name,
+    ...(backend.checkModelSize ? { checkModelSize: backend.checkModelSize.bind(backend) } : {}),
     async createSession(model, label) {
       const session = await backend.createSession(model, label);
       const yielding: ModelSession = {

@@ -513,7 +513,9 @@ function externalRef(t: OnnxTypes.ITensorProto, init: string): ExternalTensorRef
   if (!location) throw new LoraMergeError(`initializer ${init} is external but names no location`);
   // A model is untrusted input: its external data must lie beside it, never elsewhere.
   if (location.startsWith('/') || /^[A-Za-z]:/.test(location) || location.split(/[\\/]/).includes('..'))
-    throw new LoraMergeError(`initializer ${init}: external data location "${location}" is outside the model's folder`);
+    throw new LoraMergeError(
+      `initializer ${init}: external data location "${location}" is outside the model's folder`,
+    );
   const offset = Number(entries.get('offset') ?? 0);
   const count = prod((t.dims ?? []).map(toNum));
   const width =

@@ -2,12 +2,15 @@ import type { PackLoadProgress } from '../host-types';
 import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
 import { modelSetFromManifest } from './model-set';
 import type { PackHandle } from './pack-handle';
+import { sha256OfBlob } from './stream-sha256';
 import { sha256Hex } from './url-pack';
 
 /** A file of a picked folder: its path inside the folder (`unet/model.onnx`) and its contents. */
 export interface PackFile {
   readonly path: string;
   readonly data: Blob;
+  /** The file's modification time (`File.lastModified`), so its hash can be remembered. */
+  readonly lastModified?: number;
 }
 
 /** The source string under which a picked folder's pack is known to Model Pack nodes. */
@@ -15,8 +18,8 @@ export const folderPackSource = (name: string) => `folder:${name}`;
 
 /**
  * Opens a pack from files the user picked (a folder in the browser): reads
- * and validates `manifest.json`, then reads every listed file and checks its
- * sha256, reporting progress per file. Any failure throws a PackError naming
+ * and validates `manifest.json`, then streams every listed file through sha256
+ * (never read whole) and checks it, reporting progress per file. Any failure throws a PackError naming
  * the file, before a handle exists. Files stay as Blobs (no copy in memory);
  * `readFile` reads them again when a model loads.
  */
@@ -52,7 +55,10 @@ export async function openPackFromFiles(
     const blob = byPath.get(prefix + entry.file);
     if (!blob)
       throw new PackError(`${name}/${entry.file}`, `file of component ${entry.component} is missing`);
-    const actual = await sha256Hex(new Uint8Array(await blob.arrayBuffer()));
+    const actual = await sha256OfBlob(blob, {
+      onBytes: (bytesDone) =>
+        onProgress?.({ file: entry.file, done, total: listed.length, bytesDone, bytesTotal: blob.size }),
+    });
     if (actual !== entry.sha256) {
       throw new PackError(
         `${name}/${entry.file}`,

@@ -50,6 +50,16 @@ export async function withSession<T>(
         ...(sizes.every((s) => s !== undefined) ? { sizeBytes: sizes.reduce((n, s) => n + s, 0) } : {}),
       };
     }
+    const sizes = [component.file, ...external.map((x) => x.file)].map((file) => ({
+      file,
+      bytes: pack.fileSize?.(file),
+    }));
+    if (services.pool.backend.checkModelSize && sizes.every((s) => s.bytes !== undefined))
+      // Before the bytes are read: a model the backend cannot hold fails naming the file and the limit.
+      services.pool.backend.checkModelSize(
+        sizes.map((s) => ({ file: s.file, bytes: s.bytes! })),
+        label,
+      );
     const base = await pack.readFile(component.file);
     if (transform) {
       if (external.length > 0)

@@ -5,8 +5,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { openCheckpoint } from '../models/checkpoint/open-checkpoint';
 import type { ModelServices } from '../models/model-services';
 import { modelSetFromManifest } from '../models/model-set';
+import { memoryModelStore } from '../models/model-store';
 import type { PackHandle } from '../models/pack-handle';
-import { openPackFromUrl } from '../models/url-pack';
+import { openUrlSource } from '../models/url-source';
 import type { OrtBackend } from '../ort/model-session';
 import { SessionPool } from '../ort/session-pool';
 import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
@@ -118,8 +119,11 @@ export function createNodeModelServices(options: NodeModelServicesOptions): Mode
     pool,
     openPack(source, signal) {
       if (/^https?:\/\//i.test(source)) {
-        // Fetched and sha256-checked like in the browser; kept in memory for this process.
-        return remember(source, () => openPackFromUrl(source, source, { fetch: globalThis.fetch }, signal));
+        // A pack (manifest.json) or a checkpoint folder (model_index.json), fetched and
+        // sha256-checked (streamed) like in the browser; kept in memory for this process.
+        return remember(source, () =>
+          openUrlSource(source, source, { fetch: globalThis.fetch, store: memoryModelStore() }, signal),
+        );
       }
       const dir =
         source === 'reference' || source === ''

@@ -53,12 +53,24 @@ export function modelSourceSize(model: ModelSource): number {
   );
 }
 
+/** A model file (the .onnx or one of its external data files) and its size, for limit checks. */
+export interface ModelFileSize {
+  readonly file: string;
+  readonly bytes: number;
+}
+
 /** One ONNX Runtime flavour (onnxruntime-node CPU, onnxruntime-web wasm or WebGPU). */
 export interface OrtBackend {
   readonly name: BackendName;
   /** Opens models by file path (onnxruntime-node): callers then pass paths, not bytes. */
   readonly opensFiles?: boolean;
   createSession(model: ModelSource, label: string): Promise<ModelSession>;
+  /**
+   * Throws when a model of these files is too large for this backend (the message names the
+   * file, its size and the limit). Called before the model's bytes are read; backends without
+   * limits leave it out.
+   */
+  checkModelSize?(files: readonly ModelFileSize[], label: string): void;
 }
 
 /** The input named `name`, or a clear error naming the model and what it does have. */

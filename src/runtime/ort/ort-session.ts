@@ -108,8 +108,7 @@ export function ortBackend(
         return await ort.InferenceSession.create(model.filePath, options);
       if (!model.bytes) throw new Error('this backend loads models from bytes, and none were given');
       if (external.length === 0) return await ort.InferenceSession.create(model.bytes, options);
-      if (backendOptions.readsExternalDataFromDisk && !model.filePath)
-        throw new Error('a model with external data must be loaded from a file on this backend');
+      // onnxruntime-web, and onnxruntime-node for a model with no file on disk (a URL source).
       return await ort.InferenceSession.create(model.bytes, { ...options, externalData: [...external] });
     } catch (error) {
       throw new Error(`cannot load ${label}: ${error instanceof Error ? error.message : String(error)}`);
