@@ -17,9 +17,9 @@ export function unetSessionRequest(unet: UnetValue): SessionRequest {
     name: 'unet',
     component,
     variant: active.map((l) => `${l.lora.component.sha256}@${l.strength}`).join('+'),
-    transform: async (base) => {
+    transform: async (base, external) => {
       const { mergePackLoras } = await import('./merge-pack-loras');
-      return mergePackLoras(base, active);
+      return mergePackLoras(base, active, external);
     },
   };
 }

@@ -75,15 +75,45 @@ describe('withSession', () => {
     expect(loaded.map((m) => Array.from(m.bytes ?? []))).toEqual([[1], [1, 9]]);
   });
 
-  it('refuses to modify a model whose weights are external', async () => {
-    const { services } = recordingServices();
+  it('hands a transform of an external-data model ranges of its files, never a whole file, on a file-opening backend', async () => {
+    const { services, loaded } = recordingServices();
+    const opensFiles: OrtBackend = { ...services.pool.backend, opensFiles: true };
+    const onDisk = { pool: new SessionPool(opensFiles, 1e9), openPack: services.openPack };
+    const ranges: string[] = [];
+    const ranged: PackHandle = {
+      ...pack,
+      readRange: async (file, offset, length) => {
+        ranges.push(`${file}@${offset}+${length}`);
+        return files[file]!.slice(offset, offset + length);
+      },
+      fileSize: (file) => files[file]?.byteLength,
+      readFile: async (file) => {
+        if (file !== 'unet/model.onnx') throw new Error(`read whole: ${file}`);
+        return files[file]!;
+      },
+    };
     const request = {
-      pack,
+      pack: ranged,
       name: 'unet',
       component: component([{ file: 'unet/weights.bin', sha256: 'b'.repeat(64) }]),
       variant: 'lora',
-      transform: async (b: Uint8Array) => b,
+      transform: async (b: Uint8Array, external?: (l: string, o: number, n: number) => Promise<Uint8Array>) =>
+        Uint8Array.of(...b, ...(await external!('weights.bin', 1, 1))),
     };
-    await expect(withSession(services, request, async () => 0)).rejects.toThrow(/external data/);
+    await withSession(onDisk, request, async () => 0);
+    expect(ranges).toEqual(['unet/weights.bin@1+1']);
+    expect(Array.from(loaded[0]!.bytes!)).toEqual([1, 3]);
+    expect(loaded[0]!.externalDataFolder).toBe('/packs/big/unet');
+    await expect(
+      withSession(
+        onDisk,
+        {
+          ...request,
+          variant: 'other',
+          transform: async (b, external) => external!('../secret', 0, 1).then(() => b),
+        },
+        async () => 0,
+      ),
+    ).rejects.toThrow(/not one of its files/);
   });
 });

@@ -11,14 +11,21 @@ export interface ModelServices {
   readonly pool: SessionPool;
 }
 
+/** Reads `length` bytes at `offset` of the external data file a model names by `location`. */
+export type ExternalRangeReader = (location: string, offset: number, length: number) => Promise<Uint8Array>;
+
 export interface SessionRequest {
   readonly pack: PackHandle;
   readonly name: string;
   readonly component: OnnxComponent;
   /** Identifies a modified model (e.g. LoRAs merged in); part of the pool key. */
   readonly variant?: string;
-  /** Produces the modified model bytes from the base bytes. */
-  readonly transform?: (base: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * Produces the modified model bytes from the base bytes. For a model with external data,
+   * `external` reads byte ranges of its external files (by the location the model names), so
+   * only the tensors a transform changes are read; the result keeps pointing at the others.
+   */
+  readonly transform?: (base: Uint8Array, external?: ExternalRangeReader) => Promise<Uint8Array>;
   /**
    * Hands `use` the session as ONNX Runtime loaded it (float16 inputs and outputs stay float16),
    * for tools that report a model's interface; nodes get the float32 view (the default).
@@ -61,14 +68,46 @@ export async function withSession<T>(
         label,
       );
     const base = await pack.readFile(component.file);
-    if (transform) {
-      if (external.length > 0)
-        throw new Error(`${label} keeps its weights in external data, which cannot be modified here`);
-      return { bytes: await transform(base) };
-    }
     const folder = component.file.includes('/')
       ? component.file.slice(0, component.file.lastIndexOf('/') + 1)
       : '';
+    if (transform && external.length === 0) return { bytes: await transform(base) };
+    if (transform) {
+      const listed = new Set(external.map((x) => x.file));
+      const fileOf = (location: string) => {
+        const file = `${folder}${location}`;
+        if (!listed.has(file))
+          throw new Error(`${label} names external data "${location}", which is not one of its files`);
+        return file;
+      };
+      if (onDisk && services.pool.backend.opensFiles && pack.readRange) {
+        // Only the changed tensors are read and held; every other weight stays in its file on disk.
+        const readRange = pack.readRange.bind(pack);
+        const bytes = await transform(base, (location, offset, length) =>
+          readRange(fileOf(location), offset, length),
+        );
+        const sizes = external.map((x) => pack.fileSize?.(x.file) ?? 0);
+        return {
+          bytes,
+          externalDataFolder: onDisk.slice(0, Math.max(onDisk.lastIndexOf('/'), onDisk.lastIndexOf('\\'))),
+          sizeBytes: bytes.byteLength + sizes.reduce((n, s) => n + s, 0),
+        };
+      }
+      // Backends that take bytes get the external files whole anyway: read ranges from them.
+      const files = new Map(
+        await Promise.all(external.map(async (x) => [x.file, await pack.readFile(x.file)] as const)),
+      );
+      const bytes = await transform(base, async (location, offset, length) => {
+        const data = files.get(fileOf(location))!;
+        if (offset + length > data.byteLength)
+          throw new Error(`${label}: external data ${location} is shorter than the model says`);
+        return data.slice(offset, offset + length);
+      });
+      return {
+        bytes,
+        externalData: [...files].map(([file, data]) => ({ path: file.slice(folder.length), data })),
+      };
+    }
     const externalData = await Promise.all(
       external.map(async (x) => {
         if (!x.file.startsWith(folder))

@@ -16,6 +16,8 @@ export interface PackHandle {
   readFile(file: string): Promise<Uint8Array>;
   /** The file's path on disk, for sources opened from a folder headless (sessions open by path). */
   localPath?(file: string): string | undefined;
+  /** `length` bytes at `offset` of a listed file (e.g. one tensor of a large external-data file). */
+  readRange?(file: string, offset: number, length: number): Promise<Uint8Array>;
   /** The file's size in bytes, where known without reading it. */
   fileSize?(file: string): number | undefined;
 }

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { FolderReader } from '../models/checkpoint/folder-reader';
 import type { FileHashCache } from './file-hash-cache';
+import { readFileRange } from './read-range';
 
 const MAX_FILES = 10_000;
 const MAX_DEPTH = 4;
@@ -51,6 +52,7 @@ export function nodeFolderReader(root: string, hashes: FileHashCache): FolderRea
     async readBytes(path) {
       return new Uint8Array(await readFile(abs(path)));
     },
+    readRange: (path, offset, length) => readFileRange(abs(path), offset, length),
     async size(path) {
       return (await stat(abs(path))).size;
     },

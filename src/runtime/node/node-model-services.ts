@@ -13,6 +13,7 @@ import { SessionPool } from '../ort/session-pool';
 import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
 import { createFileHashCache, type FileHashCache } from './file-hash-cache';
 import { nodeFolderReader } from './node-folder';
+import { readFileRange } from './read-range';
 
 /** Where the CLI keeps the generated reference pack (git-ignored). */
 export const REFERENCE_PACK_DIR = resolve(import.meta.dirname, '../../../public/packs/shapes-world');
@@ -78,6 +79,11 @@ async function openPackDir(dir: string, hashes: FileHashCache, signal: AbortSign
     },
     localPath: (file) => paths.get(file),
     fileSize: (file) => sizes.get(file),
+    async readRange(file, offset, length) {
+      const path = paths.get(file);
+      if (!path) throw new Error(`${file} is not listed in the manifest of ${dir}`);
+      return readFileRange(path, offset, length);
+    },
   };
 }
 

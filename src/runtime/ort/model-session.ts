@@ -41,6 +41,11 @@ export interface ModelSource {
   readonly externalData?: readonly ExternalDataFile[];
   /** Where the model lies on disk (lets onnxruntime-node read it and its external data itself). */
   readonly filePath?: string;
+  /**
+   * With `bytes` headless: the folder the model's external data files are read from (a model
+   * rewritten in memory, e.g. with LoRAs merged, whose other weights stay on disk).
+   */
+  readonly externalDataFolder?: string;
   /** Bytes of the model and its weights, for the pool's budget when `bytes` are not given. */
   readonly sizeBytes?: number;
 }

@@ -107,6 +107,18 @@ export function ortBackend(
       if (backendOptions.readsExternalDataFromDisk && model.filePath && (!model.bytes || external.length > 0))
         return await ort.InferenceSession.create(model.filePath, options);
       if (!model.bytes) throw new Error('this backend loads models from bytes, and none were given');
+      if (model.externalDataFolder && backendOptions.readsExternalDataFromDisk) {
+        // A model rewritten in memory whose other weights stay in their files on disk.
+        const extra = (options.extra ?? {}) as Record<string, unknown>;
+        const session = (extra.session ?? {}) as Record<string, unknown>;
+        return await ort.InferenceSession.create(model.bytes, {
+          ...options,
+          extra: {
+            ...extra,
+            session: { ...session, model_external_initializers_file_folder_path: model.externalDataFolder },
+          },
+        });
+      }
       if (external.length === 0) return await ort.InferenceSession.create(model.bytes, options);
       // onnxruntime-web, and onnxruntime-node for a model with no file on disk (a URL source).
       return await ort.InferenceSession.create(model.bytes, { ...options, externalData: [...external] });

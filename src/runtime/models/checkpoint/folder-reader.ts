@@ -15,6 +15,8 @@ export interface FolderReader {
   sha256(path: string, signal: AbortSignal): Promise<string>;
   /** The file's bytes (for hosts that load sessions from bytes). */
   readBytes(path: string): Promise<Uint8Array>;
+  /** `length` bytes at `offset` of a file, where the host can read ranges. */
+  readRange?(path: string, offset: number, length: number): Promise<Uint8Array>;
   /** The file's size in bytes. */
   size(path: string, signal: AbortSignal): Promise<number>;
   /** The file's path on disk, headless: sessions then open by path. */

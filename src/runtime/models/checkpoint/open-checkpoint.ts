@@ -338,6 +338,15 @@ export async function openCheckpoint(
       return reader.readBytes(file);
     },
     fileSize: (file) => sizes.get(file),
+    ...(reader.readRange
+      ? {
+          readRange: (file: string, offset: number, length: number) => {
+            if (!listed.has(file))
+              return Promise.reject(new Error(`${file} is not a model file of ${reader.label}`));
+            return reader.readRange!(file, offset, length);
+          },
+        }
+      : {}),
     ...(reader.localPath
       ? { localPath: (file: string) => (listed.has(file) ? reader.localPath!(file) : undefined) }
       : {}),
