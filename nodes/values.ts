@@ -76,6 +76,8 @@ export interface ControlHint {
   readonly controlnet: ControlnetValue;
   /** [1, 3, H, W] in [0, 1] */
   readonly image: TensorData<'float32'>;
+  /** The control image as given, for ControlNets sized to the latent at sampling time. */
+  readonly source?: RasterImage;
   readonly strength: number;
   /** Fractions of the sampling steps in which the hint applies. */
   readonly start: number;

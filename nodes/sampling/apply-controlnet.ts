@@ -39,17 +39,25 @@ export const applyControlnetNode: NodeDefinition<RuntimeServices> = {
     const end = numberParam(params, 'end');
     if (start > end) throw new Error(`start (${start}) must not be after end (${end})`);
     const { imageSize } = controlnet.pack.models.constants;
+    const source = imageInput(inputs, 'image');
     const cond = controlnet.component.inputs.find((i) => i.name === 'controlnet_cond');
-    const [h, w] = [cond?.shape[2], cond?.shape[3]].map((d) => (typeof d === 'number' ? d : imageSize)) as [
-      number,
-      number,
-    ];
-    // The control image is resized to the ControlNet's input size (cover + centre crop), in [0, 1].
-    const image = float32Tensor(
-      toChwFloat(resizeCover(imageInput(inputs, 'image'), w, h), { range: [0, 1] }),
-      [1, 3, h, w],
-    );
-    const hint: ControlHint = { controlnet, image, strength: numberParam(params, 'strength'), start, end };
+    // A ControlNet with a fixed input size (or a pack's) gets the image resized to it here; one with
+    // symbolic dims (imageSize 0) gets it at the size of the image being sampled, in the sampler.
+    const fixed = (d: number | string | undefined) => (typeof d === 'number' ? d : imageSize);
+    const [h, w] =
+      imageSize === 0 && typeof cond?.shape[2] !== 'number'
+        ? [source.height, source.width]
+        : [fixed(cond?.shape[2]), fixed(cond?.shape[3])];
+    // The control image is resized (cover + centre crop), in [0, 1].
+    const image = float32Tensor(toChwFloat(resizeCover(source, w, h), { range: [0, 1] }), [1, 3, h, w]);
+    const hint: ControlHint = {
+      controlnet,
+      image,
+      source,
+      strength: numberParam(params, 'strength'),
+      start,
+      end,
+    };
     const attach = (c: ConditioningValue): ConditioningValue => ({ ...c, controls: [...c.controls, hint] });
     return { outputs: { positive: attach(positive), negative: attach(negative) } };
   },

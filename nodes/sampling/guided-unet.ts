@@ -1,3 +1,4 @@
+import { resizeCover, toChwFloat } from '../../src/runtime/image/transform';
 import { withSession } from '../../src/runtime/models/model-services';
 import type { ModelSession } from '../../src/runtime/ort/model-session';
 import { requireInput } from '../../src/runtime/ort/model-session';
@@ -29,6 +30,16 @@ export interface GuidedUnet {
   readonly total: number;
   /** [rows, L, C]: uncond x batch then cond x batch (guided), or cond x batch. */
   readonly hidden: TensorData<'float32'>;
+  /** Whether a hint applies at a step (ComfyUI's fractions by default; diffusers' keep rule in exact mode). */
+  readonly hintRule: (hint: ControlHint, step: number, total: number) => boolean;
+}
+
+/**
+ * diffusers' ControlNet pipelines: a hint applies at step i of n unless i/n < start or
+ * (i+1)/n > end (`controlnet_keep`).
+ */
+export function diffusersHintActive(hint: ControlHint, step: number, total: number): boolean {
+  return !(step / total < hint.start || (step + 1) / total > hint.end);
 }
 
 export function guidedUnet(
@@ -39,6 +50,7 @@ export function guidedUnet(
   dims: readonly number[],
   guided: boolean,
   total: number,
+  hintRule: GuidedUnet['hintRule'] = hintActive,
 ): GuidedUnet {
   requireFloatInput(unet, 'sample', 4, 'a U-Net (sample, timestep, encoder_hidden_states in)');
   requireInput(unet, 'encoder_hidden_states');
@@ -56,7 +68,21 @@ export function guidedUnet(
       ? [repeatBatch(negative.embeds, batch), repeatBatch(positive.embeds, batch)]
       : [repeatBatch(positive.embeds, batch)],
   );
-  return { unet, services, positive, negative, dims, guided, total, hidden };
+  return { unet, services, positive, negative, dims, guided, total, hidden, hintRule };
+}
+
+/**
+ * The hint's control image at the pixel size of the latent being sampled (latent x the VAE
+ * factor) when its ControlNet sizes it then (diffusers resizes the control image to the output
+ * size); otherwise as Apply ControlNet made it.
+ */
+function controlImage(hint: ControlHint, dims: readonly number[]): TensorData<'float32'> {
+  const { constants } = hint.controlnet.pack.models;
+  if (constants.imageSize !== 0 || !hint.source) return hint.image;
+  const h = (dims[2] ?? 0) * constants.vaeFactor;
+  const w = (dims[3] ?? 0) * constants.vaeFactor;
+  if (hint.image.dims[2] === h && hint.image.dims[3] === w) return hint.image;
+  return float32Tensor(toChwFloat(resizeCover(hint.source, w, h), { range: [0, 1] }), [1, 3, h, w]);
 }
 
 /** ControlNet residuals for one model call, summed over the hints active at this step. */
@@ -83,7 +109,7 @@ async function controlResiduals(
       ]
     : [{ hints: ctx.positive.controls, from: 0 }];
   const unique = [...new Set(halves.flatMap((h) => h.hints))].filter((hint) =>
-    hintActive(hint, step, ctx.total),
+    ctx.hintRule(hint, step, ctx.total),
   );
   for (const hint of unique) {
     const rowScale = new Array<number>(rows).fill(0);
@@ -99,7 +125,7 @@ async function controlResiduals(
           sample,
           timestep: timestepTensor(session, timestep, rows),
           encoder_hidden_states: ctx.hidden,
-          controlnet_cond: repeatBatch(hint.image, rows),
+          controlnet_cond: repeatBatch(controlImage(hint, ctx.dims), rows),
         };
         if (session.inputs.some((i) => i.name === 'conditioning_scale')) {
           feeds.conditioning_scale = float32Tensor(Float32Array.of(1), []);

@@ -24,7 +24,7 @@ import type { RuntimeServices } from '../../src/runtime/services';
 import { numberParam, stringParam } from '../port-values';
 import { type LatentValue, optionalValueInput, valueInput } from '../values';
 import { diffusersLoop } from './diffusers-loop';
-import { guidedUnet, predict } from './guided-unet';
+import { diffusersHintActive, guidedUnet, predict } from './guided-unet';
 import { latentPreview, SD15_PREVIEW_RGB_FACTORS } from './latent-preview';
 import { unetSessionRequest } from './unet-model';
 
@@ -188,7 +188,16 @@ export const samplerNode: NodeDefinition<RuntimeServices> = {
       progress(index, count, latentPreview(x0, channels, h, w, factors));
 
     const result = await withSession(services.models, unetSessionRequest(unetValue), async (unet) => {
-      const ctx = guidedUnet(unet, services, positive, negative, dims, guided, total);
+      const ctx = guidedUnet(
+        unet,
+        services,
+        positive,
+        negative,
+        dims,
+        guided,
+        total,
+        diffusers ? diffusersHintActive : undefined,
+      );
       if (diffusers) {
         return diffusersLoop(ctx, {
           ...diffusers,

@@ -12,12 +12,13 @@ import type {
   PackManifest,
 } from '../pack/manifest';
 
-export type ModelLayout = 'kosmograph-pack' | 'diffusers-onnx' | 'optimum-onnx';
+export type ModelLayout = 'kosmograph-pack' | 'diffusers-onnx' | 'optimum-onnx' | 'controlnet-onnx';
 
 export const LAYOUT_LABELS: Readonly<Record<ModelLayout, string>> = {
   'kosmograph-pack': 'kosmograph pack (manifest.json)',
   'diffusers-onnx': "Stable Diffusion ONNX, diffusers' layout (model_index.json, weights.pb)",
   'optimum-onnx': "Stable Diffusion ONNX, optimum's layout (model_index.json, model.onnx_data)",
+  'controlnet-onnx': 'ControlNet ONNX (model.onnx + config.json of a ControlNetModel)',
 };
 
 /** A file with its (streamed) sha256. */

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { openCheckpoint } from '../models/checkpoint/open-checkpoint';
+import { looksLikeControlnetFolder, openControlnetFolder } from '../models/checkpoint/open-controlnet';
 import type { ModelServices } from '../models/model-services';
 import { modelSetFromManifest } from '../models/model-set';
 import { memoryModelStore } from '../models/model-store';
@@ -97,7 +98,10 @@ async function openFolder(dir: string, hashes: FileHashCache, signal: AbortSigna
     () => false,
   );
   if (isPack) return openPackDir(dir, hashes, signal);
-  return openCheckpoint(nodeFolderReader(dir, hashes), dir, signal);
+  const reader = nodeFolderReader(dir, hashes);
+  const files = await reader.list(signal);
+  if (files && looksLikeControlnetFolder(files)) return openControlnetFolder(reader, dir, signal);
+  return openCheckpoint(reader, dir, signal);
 }
 
 /**
