@@ -11,6 +11,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "test" / "fixtures" / "sd15"
+EXTRA = REPO / "test" / "fixtures" / "sd15-extra"
 LAYOUTS = ("optimum", "diffusers-onnx", "fp16")
 
 
@@ -19,6 +20,13 @@ def fixtures() -> Path:
     if not (FIXTURES / "SHA256SUMS").exists():
         pytest.fail(f"{FIXTURES} is missing: run kosmograph-fixtures --out test/fixtures/sd15")
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def extra() -> Path:
+    if not (EXTRA / "SHA256SUMS").exists():
+        pytest.fail(f"{EXTRA} is missing: run kosmograph-fixtures-controlnet --out test/fixtures/sd15-extra")
+    return EXTRA
 
 
 @pytest.fixture(scope="session")
