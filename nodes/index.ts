@@ -8,6 +8,7 @@ import { applyLoraNode } from './models/apply-lora';
 import { clipLoaderNode, unetLoaderNode, vaeLoaderNode } from './models/component-loaders';
 import { controlnetLoaderNode } from './models/controlnet-loader';
 import { loadCheckpointNode } from './models/load-checkpoint';
+import { loraFileNode } from './models/lora-file';
 import { loraLoaderNode } from './models/lora-loader';
 import { modelPackNode } from './models/model-pack';
 import { previewImageNode } from './preview-image';
@@ -39,6 +40,7 @@ export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
     controlnetLoaderNode,
     loraLoaderNode,
     applyLoraNode,
+    loraFileNode,
     imageLoadNode,
     cannyNode,
     interleavedPromptNode,

@@ -8,12 +8,30 @@ import type { ControlnetComponent, LoraComponent } from '../src/runtime/pack/man
  * (what to load), not sessions: sessions live in the pool and are loaded by
  * the node that runs them, so a LoRA change never reloads the VAE.
  */
-export interface LoraValue {
+interface LoraValueBase {
   readonly kind: 'lora';
-  readonly pack: PackHandle;
+  /** For messages: the pack's LoRA name, or the file's name. */
   readonly name: string;
+  /** sha256 of the safetensors bytes: identifies the merged models in the session pool. */
+  readonly sha256: string;
+  /** The node that loaded it, for messages. */
+  readonly nodeId?: string;
+}
+
+/** One of a pack's LoRAs (`models.lora`), with the pack's key map. */
+export interface PackLoraValue extends LoraValueBase {
+  readonly source: 'pack';
+  readonly pack: PackHandle;
   readonly component: LoraComponent;
 }
+
+/** A LoRA safetensors file read by the LoRA Loader (`models.lora_file`). */
+export interface FileLoraValue extends LoraValueBase {
+  readonly source: 'file';
+  readonly bytes: Uint8Array;
+}
+
+export type LoraValue = PackLoraValue | FileLoraValue;
 
 export interface AppliedLora {
   readonly lora: LoraValue;
@@ -23,6 +41,7 @@ export interface AppliedLora {
 export interface UnetValue {
   readonly kind: 'unet';
   readonly pack: PackHandle;
+  /** LoRAs merged into the U-Net when the sampler loads it, in order. */
   readonly loras: readonly AppliedLora[];
 }
 
@@ -33,6 +52,8 @@ export interface VaeValue {
 export interface ClipValue {
   readonly kind: 'clip';
   readonly pack: PackHandle;
+  /** LoRAs merged into the text encoder when CLIP Text Encode loads it (absent: none). */
+  readonly loras?: readonly AppliedLora[];
 }
 export interface MllmValue {
   readonly kind: 'mllm';

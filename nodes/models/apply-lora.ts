@@ -23,7 +23,7 @@ export const applyLoraNode: NodeDefinition<RuntimeServices> = {
   async execute({ inputs, params }) {
     const unet = valueInput(inputs, 'unet', 'unet');
     const lora = valueInput(inputs, 'lora', 'lora');
-    if (lora.pack.id !== unet.pack.id) {
+    if (lora.source === 'pack' && lora.pack.id !== unet.pack.id) {
       throw new Error(
         `the LoRA "${lora.name}" comes from pack ${lora.pack.models.name}, the U-Net from ${unet.pack.models.name}`,
       );

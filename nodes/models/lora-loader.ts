@@ -13,11 +13,19 @@ export const loraLoaderNode: NodeDefinition<RuntimeServices> = {
   inputs: [{ name: 'pack', type: 'MODEL_PACK' }],
   outputs: [{ name: 'lora', type: 'LORA' }],
   params: [{ kind: 'string', name: 'name', label: 'LoRA', default: 'pastel' }],
-  async execute({ inputs, params }) {
+  async execute({ inputs, params, nodeId }) {
     const pack = packInput(inputs, 'pack');
     const name = stringParam(params, 'name');
     const component = namedComponent(pack.models.components.loras, name, 'LoRA', pack);
-    const lora: LoraValue = { kind: 'lora', pack, name, component };
+    const lora: LoraValue = {
+      kind: 'lora',
+      source: 'pack',
+      pack,
+      name,
+      component,
+      sha256: component.sha256,
+      nodeId,
+    };
     return { outputs: { lora } };
   },
 };

@@ -1,23 +1,23 @@
 import type { NodeDefinition } from '../../src/core/node-definition';
 import { withSession } from '../../src/runtime/models/model-services';
-import { requireComponent } from '../../src/runtime/models/model-set';
-import type { PackHandle } from '../../src/runtime/models/pack-handle';
 import { packTokenizer } from '../../src/runtime/models/pack-tokenizer';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { clipInputIds } from '../../src/runtime/tokenizers/clip-ids';
 import { stringParam } from '../port-values';
+import { clipSessionRequest } from '../sampling/unet-model';
 import { firstOutputName, floatOutput, idsTensor } from '../tensor-inputs';
-import { type ConditioningValue, valueInput } from '../values';
+import { type ClipValue, type ConditioningValue, valueInput } from '../values';
 
 async function encode(
   services: RuntimeServices,
-  pack: PackHandle,
+  clip: ClipValue,
   texts: readonly string[],
 ): Promise<ConditioningValue[]> {
+  const { pack } = clip;
   const tokenizer = await packTokenizer(pack);
   const { specialTokens, conditioningLength } = pack.models.constants;
-  const component = requireComponent(pack.models, 'text_encoder');
-  return withSession(services.models, { pack, name: 'text_encoder', component }, async (session) => {
+  // With LoRAs (LoRA Loader's strength_clip) the text encoder is a pooled variant with them merged in.
+  return withSession(services.models, clipSessionRequest(clip), async (session) => {
     const input = session.inputs[0]?.name ?? 'input_ids';
     const length =
       typeof session.inputs[0]?.shape[1] === 'number'
@@ -59,8 +59,8 @@ export const clipTextEncodeNode: NodeDefinition<RuntimeServices> = {
     { kind: 'string', name: 'negative', label: 'Negative prompt', default: '', multiline: true },
   ],
   async execute({ inputs, params, services }) {
-    const { pack } = valueInput(inputs, 'clip', 'clip');
-    const [positive, negative] = await encode(services, pack, [
+    const clip = valueInput(inputs, 'clip', 'clip');
+    const [positive, negative] = await encode(services, clip, [
       stringParam(params, 'text'),
       stringParam(params, 'negative'),
     ]);

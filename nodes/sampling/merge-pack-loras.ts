@@ -1,35 +1,48 @@
-import { parseLoraSafetensors } from '../../src/runtime/lora/lora-keys';
-import { externalLoraTargets, mergeLora } from '../../src/runtime/lora/merge-lora';
+import { type LoraTarget, parseLoraSafetensors } from '../../src/runtime/lora/lora-keys';
+import { type LoraStackEntry, mergeLoraStack } from '../../src/runtime/lora/merge-lora';
 import type { ExternalRangeReader } from '../../src/runtime/models/model-services';
-import type { AppliedLora } from '../values';
+import type { AppliedLora, LoraValue } from '../values';
+
+/** `LoRA "pastel" (loras/pastel.safetensors)`, `LoRA "style.safetensors" (node "lora1")`: for messages. */
+export function loraLabel(lora: LoraValue): string {
+  const where = lora.source === 'pack' ? lora.component.file : undefined;
+  const node = lora.nodeId !== undefined ? `node "${lora.nodeId}"` : undefined;
+  const detail = [where, node].filter((x) => x !== undefined).join(', ');
+  return `LoRA "${lora.name}"${detail ? ` (${detail})` : ''}`;
+}
+
+/** The safetensors bytes of a LoRA: a pack's file (sha256-checked by the pack) or the loaded file. */
+export async function loraBytes(lora: LoraValue): Promise<Uint8Array> {
+  return lora.source === 'pack' ? lora.pack.readFile(lora.component.file) : lora.bytes;
+}
 
 /**
- * Merges each LoRA into the U-Net bytes in turn, using the pack's key map
- * first and name matching for the rest. Unmatched keys are reported in the
- * error when nothing matched (mergeLora throws then).
+ * Merges the LoRAs' modules for `target` (the U-Net or the text encoder) into the model bytes,
+ * all in one pass (mergeLoraStack), using a pack LoRA's key map first and name matching for the
+ * rest. Weights in external data: only the tensors the LoRAs change are read, through `external`.
+ * A LoRA that matches nothing fails naming the LoRA, the count and the first unmatched modules;
+ * so do a shape mismatch and a non-finite weight (naming the key).
  */
-export async function mergePackLoras(
+export async function mergeLoras(
   base: Uint8Array,
   loras: readonly AppliedLora[],
+  target: LoraTarget,
   external?: ExternalRangeReader,
 ): Promise<Uint8Array> {
-  let model = base;
-  for (const { lora, strength } of loras) {
-    const source = `LoRA "${lora.name}" (${lora.component.file})`;
-    const parsed = parseLoraSafetensors(await lora.pack.readFile(lora.component.file), { source });
-    try {
-      const options = { keyMap: lora.component.keyMap };
-      // Weights in external data: read only the tensors this LoRA changes.
-      const refs = external && strength !== 0 ? externalLoraTargets(model, parsed, options) : [];
-      const externalBytes = new Map(
-        await Promise.all(
-          refs.map(async (r) => [r.initializer, await external!(r.location, r.offset, r.length)] as const),
-        ),
-      );
-      model = mergeLora(model, parsed, strength, { ...options, externalBytes }).model;
-    } catch (error) {
-      throw new Error(`${source}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  const entries: LoraStackEntry[] = await Promise.all(
+    loras.map(async ({ lora, strength }) => {
+      const label = loraLabel(lora);
+      const parsed = parseLoraSafetensors(await loraBytes(lora), { source: label, target });
+      return {
+        lora: parsed,
+        strength,
+        label,
+        ...(lora.source === 'pack' && target === 'unet' ? { keyMap: lora.component.keyMap } : {}),
+      };
+    }),
+  );
+  const { model } = await mergeLoraStack(base, entries, {
+    ...(external ? { readExternal: (r) => external(r.location, r.offset, r.length) } : {}),
+  });
   return model;
 }

@@ -1,25 +1,42 @@
+import type { LoraTarget } from '../../src/runtime/lora/lora-keys';
 import type { SessionRequest } from '../../src/runtime/models/model-services';
 import { requireComponent } from '../../src/runtime/models/model-set';
-import type { UnetValue } from '../values';
+import type { PackHandle } from '../../src/runtime/models/pack-handle';
+import type { AppliedLora, ClipValue, UnetValue } from '../values';
 
 /**
- * The pooled-session request for a U-Net with its LoRAs: LoRAs at strength 0
- * are dropped (so strength 0 is bit-identical to the base model) and the rest
- * make a variant key, so each LoRA/strength combination is merged once.
+ * The pooled-session request for a model with LoRAs merged in: LoRAs at strength 0 are dropped
+ * (so strength 0 is bit-identical to the base model) and the rest make a variant key (sha256 and
+ * strength of each, in order), so each LoRA/strength combination is merged once, and a change to
+ * one model's strengths leaves the other models' sessions where they are.
  */
-export function unetSessionRequest(unet: UnetValue): SessionRequest {
-  const { pack } = unet;
-  const component = requireComponent(pack.models, 'unet');
-  const active = unet.loras.filter((l) => l.strength !== 0);
-  if (active.length === 0) return { pack, name: 'unet', component };
+function loraSessionRequest(
+  pack: PackHandle,
+  name: 'unet' | 'text_encoder',
+  loras: readonly AppliedLora[],
+  target: LoraTarget,
+): SessionRequest {
+  const component = requireComponent(pack.models, name);
+  const active = loras.filter((l) => l.strength !== 0);
+  if (active.length === 0) return { pack, name, component };
   return {
     pack,
-    name: 'unet',
+    name,
     component,
-    variant: active.map((l) => `${l.lora.component.sha256}@${l.strength}`).join('+'),
+    variant: active.map((l) => `${l.lora.sha256}@${l.strength}`).join('+'),
     transform: async (base, external) => {
-      const { mergePackLoras } = await import('./merge-pack-loras');
-      return mergePackLoras(base, active, external);
+      const { mergeLoras } = await import('./merge-pack-loras');
+      return mergeLoras(base, active, target, external);
     },
   };
+}
+
+/** The U-Net with its LoRAs (Apply LoRA, LoRA Loader's strength_model). */
+export function unetSessionRequest(unet: UnetValue): SessionRequest {
+  return loraSessionRequest(unet.pack, 'unet', unet.loras, 'unet');
+}
+
+/** The CLIP text encoder with its LoRAs (LoRA Loader's strength_clip). */
+export function clipSessionRequest(clip: ClipValue): SessionRequest {
+  return loraSessionRequest(clip.pack, 'text_encoder', clip.loras ?? [], 'text_encoder');
 }

@@ -120,7 +120,8 @@ describe('parseLoraTensors', () => {
     expect(p.skipped).toEqual([
       {
         name: 'text_encoder.text_model.encoder.layers.0.mlp.fc1',
-        reason: 'text encoder (LoRA is applied to the U-Net only)',
+        reason: 'text encoder module (merged into the text encoder, not the U-Net)',
+        component: 'text_encoder',
       },
     ]);
   });
@@ -143,6 +144,86 @@ describe('parseLoraTensors', () => {
       lora_unet_c: 'DoRA is not supported',
       something_else: 'unrecognised LoRA key',
     });
+  });
+
+  it('reads the text encoder modules with target text_encoder, and skips the U-Net ones', () => {
+    const tensors = new Map([
+      ['lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight', t([2, 4])],
+      ['lora_unet_down_blocks_0_attentions_0_proj_in.lora_up.weight', t([3, 2])],
+      ['lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight', t([2, 4])],
+      ['lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight', t([4, 2])],
+      ['lora_te_text_model_encoder_layers_0_self_attn_q_proj.alpha', t([], [1])],
+      ['lora_te1_text_model_encoder_layers_1_mlp_fc1.lora_down.weight', t([2, 4])],
+      ['lora_te1_text_model_encoder_layers_1_mlp_fc1.lora_up.weight', t([5, 2])],
+      ['lora_te2_text_model_encoder_layers_0_mlp_fc1.lora_down.weight', t([2, 4])],
+      ['lora_te2_text_model_encoder_layers_0_mlp_fc1.lora_up.weight', t([5, 2])],
+      ['text_encoder.text_model.encoder.layers.2.mlp.fc2.lora_A.weight', t([2, 5])],
+      ['text_encoder.text_model.encoder.layers.2.mlp.fc2.lora_B.weight', t([4, 2])],
+      ['text_encoder_2.text_model.encoder.layers.0.mlp.fc2.lora_A.weight', t([2, 5])],
+      ['text_encoder_2.text_model.encoder.layers.0.mlp.fc2.lora_B.weight', t([4, 2])],
+    ]);
+    const te = parseLoraTensors(tensors, { target: 'text_encoder' });
+    expect(te.target).toBe('text_encoder');
+    expect(te.modules.map((m) => [m.module, m.target, m.path, m.kohyaName])).toEqual([
+      [
+        'lora_te1_text_model_encoder_layers_1_mlp_fc1',
+        'text_encoder',
+        null,
+        'lora_te1_text_model_encoder_layers_1_mlp_fc1',
+      ],
+      [
+        'lora_te_text_model_encoder_layers_0_self_attn_q_proj',
+        'text_encoder',
+        null,
+        'lora_te_text_model_encoder_layers_0_self_attn_q_proj',
+      ],
+      [
+        'text_encoder.text_model.encoder.layers.2.mlp.fc2',
+        'text_encoder',
+        'text_model.encoder.layers.2.mlp.fc2',
+        'lora_te_text_model_encoder_layers_2_mlp_fc2',
+      ],
+    ]);
+    expect(te.modules[1]!.keys).toEqual({
+      down: 'lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight',
+      up: 'lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight',
+      alpha: 'lora_te_text_model_encoder_layers_0_self_attn_q_proj.alpha',
+    });
+    const why = Object.fromEntries(te.skipped.map((x) => [x.name, x]));
+    expect(why.lora_unet_down_blocks_0_attentions_0_proj_in).toEqual({
+      name: 'lora_unet_down_blocks_0_attentions_0_proj_in',
+      reason: 'U-Net module (merged into the U-Net, not the text encoder)',
+      component: 'unet',
+    });
+    expect(why.lora_te2_text_model_encoder_layers_0_mlp_fc1!.reason).toMatch(/second text encoder \(SDXL\)/);
+    expect(why['text_encoder_2.text_model.encoder.layers.0.mlp.fc2']!.reason).toMatch(/second text encoder/);
+
+    const unet = parseLoraTensors(tensors);
+    expect(unet.target).toBe('unet');
+    expect(unet.modules.map((m) => m.module)).toEqual(['lora_unet_down_blocks_0_attentions_0_proj_in']);
+    expect(unet.skipped.filter((x) => x.component === 'text_encoder')).toHaveLength(3);
+  });
+
+  it('refuses a NaN or an infinity in a module of the target, naming the file and the key', () => {
+    const bad = (value: number) =>
+      new Map([
+        ['lora_unet_x.lora_down.weight', t([2, 4])],
+        ['lora_unet_x.lora_up.weight', t([3, 2], [0, 1, 2, value, 4, 5])],
+        ['lora_te_y.lora_down.weight', t([1, 2], [value, 0])],
+        ['lora_te_y.lora_up.weight', t([2, 1])],
+      ]);
+    expect(() => parseLoraTensors(bad(Number.NaN), { source: 'LoRA "bad.safetensors"' })).toThrow(
+      'LoRA "bad.safetensors": tensor lora_unet_x.lora_up.weight holds NaN at index 3 (shape [3, 2])',
+    );
+    expect(() => parseLoraTensors(bad(Number.NEGATIVE_INFINITY), { target: 'text_encoder' })).toThrow(
+      /^tensor lora_te_y\.lora_down\.weight holds -Infinity at index 0/,
+    );
+    const alpha = new Map([
+      ['lora_unet_x.lora_down.weight', t([2, 4])],
+      ['lora_unet_x.lora_up.weight', t([3, 2])],
+      ['lora_unet_x.alpha', t([], [Number.POSITIVE_INFINITY])],
+    ]);
+    expect(() => parseLoraTensors(alpha)).toThrow(/tensor lora_unet_x\.alpha holds Infinity/);
   });
 
   it('throws on a rank mismatch between down and up', () => {

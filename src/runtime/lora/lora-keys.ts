@@ -10,9 +10,13 @@
  *   form `<attn>.processor.to_q_lora.down.weight` (to_out_lora -> `to_out.0`)
  * - any style: `<module>.alpha` (scalar) sets alpha; otherwise alpha is `defaultAlpha` or rank.
  *
- * LoRA applies to the U-Net only: text-encoder modules (`lora_te*_`, `text_encoder*.`, `te.`,
- * `text_model.`) are reported as skipped, as are formats this merger does not implement (LoHa,
- * LoKr, DoRA, LoCon mid weights, full diffs) and keys it does not recognise.
+ * A file holds modules of two models: the U-Net (`lora_unet_`, `unet.`, bare diffusers paths) and
+ * the CLIP text encoder (`lora_te_` / `lora_te1_`, `text_encoder.`, `te.`, `text_model.`). One parse
+ * reads the modules of one `target` (default `unet`); the other model's modules are reported as
+ * skipped with `component` set, as are a second text encoder (`lora_te2_`, `text_encoder_2.`:
+ * SDXL), formats this merger does not implement (LoHa, LoKr, DoRA, LoCon mid weights, full diffs)
+ * and keys it does not recognise. A non-finite value in a target module's tensors is refused
+ * naming the key.
  */
 import { LoraFormatError } from './errors';
 import { type LoraTensor, readLoraSafetensors } from './lora-safetensors';
@@ -21,14 +25,32 @@ export type { LoraTensor } from './lora-safetensors';
 
 export type LoraKeyStyle = 'kohya' | 'peft' | 'diffusers';
 
+/** The model a LoRA module patches. */
+export type LoraTarget = 'unet' | 'text_encoder';
+
+/** `U-Net` / `text encoder`, for messages. */
+export function loraTargetLabel(target: LoraTarget): string {
+  return target === 'unet' ? 'U-Net' : 'text encoder';
+}
+
 export interface LoraModule {
   /** The key prefix as written in the file, e.g. `lora_unet_down_blocks_0_..._to_q` or `unet.down_blocks.0....to_q`. */
   module: string;
   style: LoraKeyStyle;
-  /** The U-Net module path with dots (`down_blocks.0.attentions.0....to_q`) where the style keeps dots; null for kohya. */
+  /** The model it patches. */
+  target: LoraTarget;
+  /**
+   * The module path with dots in its model (`down_blocks.0.attentions.0....to_q`,
+   * `text_model.encoder.layers.0.self_attn.q_proj`) where the style keeps dots; null for kohya.
+   */
   path: string | null;
-  /** kohya-style name of the module (`lora_unet_` + path with `.` -> `_`): the key a pack manifest's keyMap uses. */
+  /**
+   * kohya-style name of the module (`lora_unet_` / `lora_te_` + path with `.` -> `_`): the key a
+   * pack manifest's keyMap uses.
+   */
   kohyaName: string;
+  /** The file's keys of the down, up (and alpha) tensors, for messages. */
+  keys: { down: string; up: string; alpha?: string };
   /** [rank, in] or [rank, in, kh, kw]. */
   down: LoraTensor;
   /** [out, rank] or [out, rank, 1, 1]. */
@@ -42,9 +64,13 @@ export interface SkippedLoraModule {
   /** Module prefix (or the whole key when it was not recognised). */
   name: string;
   reason: string;
+  /** Set when the module is one of the other model's (merged by a parse with that target). */
+  component?: LoraTarget;
 }
 
 export interface ParsedLora {
+  /** The model `modules` patch (the parse's target). */
+  target: LoraTarget;
   modules: LoraModule[];
   skipped: SkippedLoraModule[];
   metadata: Record<string, string>;
@@ -54,6 +80,10 @@ export interface ParseLoraOptions {
   /** Alpha for modules without an `.alpha` tensor (PEFT keeps it in adapter_config.json); default: rank. */
   defaultAlpha?: number;
   metadata?: Record<string, string>;
+  /** Which model's modules to read (default `unet`); the other's go to `skipped`. */
+  target?: LoraTarget;
+  /** Names the file in errors (e.g. `LoRA "x.safetensors"`). */
+  source?: string;
 }
 
 type Role = 'down' | 'up' | 'alpha';
@@ -104,25 +134,34 @@ function classifyKey(key: string): Classified | null {
 }
 
 interface Target {
-  /** null: the module targets the U-Net; a string: why it is skipped. */
-  skip: string | null;
+  /** The model the module patches; null when it is skipped (`skip` says why). */
+  component: LoraTarget | null;
+  skip?: string;
   path: string | null;
 }
 
-const TEXT_ENCODER = 'text encoder (LoRA is applied to the U-Net only)';
+const SECOND_TEXT_ENCODER = 'second text encoder (SDXL); SD1.5 has one text encoder';
 
 function targetOf(prefix: string, style: LoraKeyStyle, pathOverride: string | undefined): Target {
   if (style === 'kohya' && prefix.startsWith('lora_')) {
-    if (prefix.startsWith('lora_unet_')) return { skip: null, path: null };
-    if (/^lora_te\d*_/.test(prefix)) return { skip: TEXT_ENCODER, path: null };
-    return { skip: `unknown kohya target ${prefix.split('_').slice(0, 2).join('_')}`, path: null };
+    if (prefix.startsWith('lora_unet_')) return { component: 'unet', path: null };
+    if (/^lora_te1?_/.test(prefix)) return { component: 'text_encoder', path: null };
+    if (/^lora_te\d+_/.test(prefix)) return { component: null, skip: SECOND_TEXT_ENCODER, path: null };
+    return {
+      component: null,
+      skip: `unknown kohya target ${prefix.split('_').slice(0, 2).join('_')}`,
+      path: null,
+    };
   }
   let path = pathOverride ?? prefix;
   path = path.replace(/^base_model\.model\./, '');
-  if (/^(text_encoder(_\d+)?|te\d*)\./.test(path) || path.startsWith('text_model.'))
-    return { skip: TEXT_ENCODER, path };
+  if (/^(text_encoder_[2-9]|te[2-9])\./.test(path))
+    return { component: null, skip: SECOND_TEXT_ENCODER, path };
+  if (/^(text_encoder(_1)?|te1?)\./.test(path))
+    return { component: 'text_encoder', path: path.slice(path.indexOf('.') + 1) };
+  if (path.startsWith('text_model.')) return { component: 'text_encoder', path };
   path = path.replace(/^unet\./, '');
-  return { skip: null, path };
+  return { component: 'unet', path };
 }
 
 function isScalar(t: LoraTensor): boolean {
@@ -145,22 +184,48 @@ function checkShapes(name: string, down: LoraTensor, up: LoraTensor): number {
   return rank;
 }
 
+/** Throws when a tensor holds NaN or an infinity, naming the key (and the file). */
+function checkFinite(key: string, t: LoraTensor): void {
+  const data = t.data;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!Number.isFinite(v))
+      throw new LoraFormatError(
+        `tensor ${key} holds ${v} at index ${i} (shape [${t.shape.join(', ')}]): a LoRA's weights must be finite numbers`,
+      );
+  }
+}
+
 /**
- * Groups LoRA tensors into modules. Throws LoraFormatError when a U-Net module's down/up shapes
- * do not fit together; incomplete modules and unsupported or unknown keys go to `skipped`.
+ * Groups LoRA tensors into the modules of `options.target` (default the U-Net). Throws
+ * LoraFormatError when a target module's down/up shapes do not fit together or a tensor of it is
+ * not finite; the other model's modules, incomplete modules and unsupported or unknown keys go
+ * to `skipped`.
  */
 export function parseLoraTensors(
   tensors: ReadonlyMap<string, LoraTensor>,
   options: ParseLoraOptions = {},
 ): ParsedLora {
+  try {
+    return groupModules(tensors, options);
+  } catch (error) {
+    if (error instanceof LoraFormatError && options.source !== undefined)
+      throw new LoraFormatError(`${options.source}: ${error.message}`);
+    throw error;
+  }
+}
+
+function groupModules(tensors: ReadonlyMap<string, LoraTensor>, options: ParseLoraOptions): ParsedLora {
   interface Group {
     style: LoraKeyStyle;
     path?: string;
     down?: LoraTensor;
     up?: LoraTensor;
     alpha?: LoraTensor;
+    keys: Partial<Record<Role, string>>;
     unsupported?: string;
   }
+  const wanted: LoraTarget = options.target ?? 'unet';
   const groups = new Map<string, Group>();
   const skipped: SkippedLoraModule[] = [];
   const keys = [...tensors.keys()].sort();
@@ -172,7 +237,7 @@ export function parseLoraTensors(
     }
     let g = groups.get(c.prefix);
     if (!g) {
-      g = { style: c.style };
+      g = { style: c.style, keys: {} };
       groups.set(c.prefix, g);
     }
     if (c.role !== 'alpha') g.style = c.style; // an `.alpha` alone does not tell the style
@@ -181,13 +246,24 @@ export function parseLoraTensors(
     if (typeof c.role === 'object') g.unsupported ??= c.role.unsupported;
     else if (g[c.role] !== undefined)
       throw new LoraFormatError(`LoRA module ${c.prefix}: two ${c.role} tensors`);
-    else g[c.role] = t;
+    else {
+      g[c.role] = t;
+      g.keys[c.role] = key;
+    }
   }
   const modules: LoraModule[] = [];
   for (const [prefix, g] of groups) {
     const target = targetOf(prefix, g.style, g.path);
-    if (target.skip !== null) {
-      skipped.push({ name: prefix, reason: target.skip });
+    if (target.component === null) {
+      skipped.push({ name: prefix, reason: target.skip ?? 'no target' });
+      continue;
+    }
+    if (target.component !== wanted) {
+      skipped.push({
+        name: prefix,
+        reason: `${loraTargetLabel(target.component)} module (merged into the ${loraTargetLabel(target.component)}, not the ${loraTargetLabel(wanted)})`,
+        component: target.component,
+      });
       continue;
     }
     if (g.unsupported !== undefined) {
@@ -199,26 +275,39 @@ export function parseLoraTensors(
       continue;
     }
     const rank = checkShapes(prefix, g.down, g.up);
+    checkFinite(g.keys.down!, g.down);
+    checkFinite(g.keys.up!, g.up);
     let alpha: number | undefined;
     if (g.alpha) {
       if (!isScalar(g.alpha))
         throw new LoraFormatError(`LoRA module ${prefix}: alpha must be a scalar, got [${g.alpha.shape}]`);
+      checkFinite(g.keys.alpha!, g.alpha);
       alpha = g.alpha.data[0]!;
     } else if (options.defaultAlpha !== undefined) alpha = options.defaultAlpha;
     const path = target.path;
-    const kohyaName = path === null ? prefix : `lora_unet_${path.replace(/\./g, '_')}`;
-    const mod: LoraModule = { module: prefix, style: g.style, path, kohyaName, down: g.down, up: g.up, rank };
+    const kohyaPrefix = wanted === 'unet' ? 'lora_unet_' : 'lora_te_';
+    const kohyaName = path === null ? prefix : `${kohyaPrefix}${path.replace(/\./g, '_')}`;
+    const keys: LoraModule['keys'] = { down: g.keys.down!, up: g.keys.up! };
+    if (g.keys.alpha !== undefined) keys.alpha = g.keys.alpha;
+    const mod: LoraModule = {
+      module: prefix,
+      style: g.style,
+      target: wanted,
+      path,
+      kohyaName,
+      keys,
+      down: g.down,
+      up: g.up,
+      rank,
+    };
     if (alpha !== undefined) mod.alpha = alpha;
     modules.push(mod);
   }
-  return { modules, skipped, metadata: options.metadata ?? {} };
+  return { target: wanted, modules, skipped, metadata: options.metadata ?? {} };
 }
 
 /** Reads a LoRA safetensors file and parses its keys. */
-export function parseLoraSafetensors(
-  bytes: Uint8Array,
-  options: ParseLoraOptions & { source?: string } = {},
-): ParsedLora {
+export function parseLoraSafetensors(bytes: Uint8Array, options: ParseLoraOptions = {}): ParsedLora {
   const file = readLoraSafetensors(bytes, options.source);
   return parseLoraTensors(file.tensors, { ...options, metadata: { ...file.metadata, ...options.metadata } });
 }

@@ -405,7 +405,7 @@ describe('mergeLora: errors and reports', () => {
       }),
     );
     expect(() => mergeLora(matmulModel(), lora, 1)).toThrow(
-      `LoRA module ${KOHYA_TO_Q}: shape mismatch: delta up [3, 2] @ down [2, 5] is [3, 5] but initializer onnx::MatMul_42 is [4, 3] used as [in, out]`,
+      `LoRA module ${KOHYA_TO_Q}: shape mismatch: delta up [3, 2] @ down [2, 5] is [3, 5] but the U-Net's initializer onnx::MatMul_42 is [4, 3] used as [in, out]`,
     );
   });
 

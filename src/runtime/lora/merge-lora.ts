@@ -22,12 +22,16 @@
  * The model is decoded and re-encoded with onnx-proto (ONNX 1.10 schema): everything else is
  * kept, except protobuf fields newer than that schema, which protobufjs drops. Strength 0 returns
  * the input bytes themselves, without decoding.
+ *
+ * {@link mergeLoraStack} merges several LoRAs (each at its own strength) in one decode / encode,
+ * reading external-data targets through an async range reader; the deltas of every LoRA are
+ * summed in float64 and rounded once.
  */
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import onnxProto from 'onnx-proto';
 import { LoraMergeError } from './errors';
 import { bfloat16ToNumber, halfToNumber, numberToBfloat16, numberToHalf } from './float-codec';
-import type { LoraModule, ParsedLora } from './lora-keys';
+import { type LoraModule, type LoraTarget, loraTargetLabel, type ParsedLora } from './lora-keys';
 
 export { LoraMergeError } from './errors';
 
@@ -46,6 +50,8 @@ export interface MergeLoraOptions {
   heuristic?: boolean;
   /** Bytes of external-data initializers the LoRA targets, by initializer name (see externalLoraTargets). */
   externalBytes?: ReadonlyMap<string, Uint8Array>;
+  /** Names the LoRA at the start of error messages, e.g. `LoRA "x" (x.safetensors)`. */
+  label?: string;
 }
 
 /** Where an external-data initializer's bytes lie: a file beside the model, an offset and a length. */
@@ -61,9 +67,9 @@ export interface LoraMergeResult {
   model: Uint8Array;
   /** Modules merged (file prefixes), in file order. */
   matched: string[];
-  /** U-Net modules with no target in the model. */
+  /** Modules of the target model (U-Net or text encoder) with no weight in the model. */
   unmatched: string[];
-  /** Modules not merged by design: text encoder, unsupported LoRA formats, external-data targets. */
+  /** Modules not merged by design: the other model's, unsupported LoRA formats, external-data targets. */
   skipped: string[];
   /** matched module -> initializer it changed. */
   targets: Record<string, string>;
@@ -97,7 +103,7 @@ function norm(name: string): string {
 }
 
 function stripPrefixes(name: string): string {
-  return name.replace(/^(?:unet|model|base_model_model)_/, '');
+  return name.replace(/^(?:unet|text_model|model|base_model_model)_/, '');
 }
 
 interface GraphIndex {
@@ -249,7 +255,7 @@ function resolveModule(index: GraphIndex, mod: LoraModule, options: MergeLoraOpt
     reason = `key map names initializer ${explicit}, which the model does not have`;
   }
   if (options.heuristic === false) return { reason: explicit === undefined ? 'not in the key map' : reason };
-  const path = norm(mod.kohyaName.replace(/^lora_unet_/, ''));
+  const path = norm(mod.kohyaName.replace(/^lora_(?:unet|te\d*)_/, ''));
   for (const key of [path, stripPrefixes(path)]) {
     const cands = index.byName.get(key);
     if (!cands || cands.size === 0) continue;
@@ -347,29 +353,19 @@ function addDelta(
   }
 }
 
-function modulesOf(lora: ParsedLora | readonly LoraModule[]): {
+interface LoraParts {
+  target: LoraTarget;
   modules: readonly LoraModule[];
-  skipped: { name: string; reason: string }[];
-} {
+  skipped: { name: string; reason: string; component?: LoraTarget }[];
+}
+
+function modulesOf(lora: ParsedLora | readonly LoraModule[]): LoraParts {
   return 'modules' in lora
-    ? { modules: lora.modules, skipped: [...lora.skipped] }
-    : { modules: lora, skipped: [] };
+    ? { target: lora.target, modules: lora.modules, skipped: [...lora.skipped] }
+    : { target: lora[0]?.target ?? 'unet', modules: lora, skipped: [] };
 }
 
-interface Plan {
-  index: GraphIndex | null;
-  model: OnnxTypes.ModelProto | null;
-  result: Omit<LoraMergeResult, 'model'>;
-  /** matched module -> layout. */
-  layouts: Map<string, Layout>;
-}
-
-function plan(
-  modelBytes: Uint8Array,
-  lora: ParsedLora | readonly LoraModule[],
-  options: MergeLoraOptions,
-): Plan {
-  const { modules, skipped } = modulesOf(lora);
+function decodeModel(modelBytes: Uint8Array): { model: OnnxTypes.ModelProto; index: GraphIndex } {
   let model: OnnxTypes.ModelProto;
   try {
     model = onnx.ModelProto.decode(modelBytes);
@@ -377,7 +373,28 @@ function plan(
     throw new LoraMergeError(`cannot decode the ONNX model: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!model.graph) throw new LoraMergeError('the ONNX model has no graph');
-  const index = indexGraph(model.graph);
+  return { model, index: indexGraph(model.graph) };
+}
+
+interface Plan {
+  parts: LoraParts;
+  result: Omit<LoraMergeResult, 'model'>;
+  /** matched module -> layout. */
+  layouts: Map<string, Layout>;
+}
+
+/**
+ * Resolves and shape-checks every module against the graph. `canRead(init)`: whether the bytes
+ * of an external-data initializer can be had (else its module is skipped).
+ */
+function plan(
+  index: GraphIndex,
+  lora: ParsedLora | readonly LoraModule[],
+  options: MergeLoraOptions,
+  canRead: (init: string) => boolean,
+): Plan {
+  const parts = modulesOf(lora);
+  const { modules, skipped } = parts;
   const result: Omit<LoraMergeResult, 'model'> = {
     matched: [],
     unmatched: [],
@@ -394,7 +411,7 @@ function plan(
       continue;
     }
     const t = index.inits.get(init)!;
-    if (isExternal(t) && !options.externalBytes?.has(init)) {
+    if (isExternal(t) && !canRead(init)) {
       result.skipped.push(mod.module);
       result.reasons[mod.module] = `initializer ${init} is stored in external data (not supported yet)`;
       continue;
@@ -416,28 +433,51 @@ function plan(
       const as = used === 'in_out' ? ' used as [in, out]' : used === 'out_in' ? ' used as [out, in]' : '';
       throw new LoraMergeError(
         `LoRA module ${mod.module}: shape mismatch: delta up ${fmt(mod.up.shape)} @ down ${fmt(mod.down.shape)} ` +
-          `is [${out}, ${k}] but initializer ${init} is ${fmt(dims)}${as}`,
+          `is [${out}, ${k}] but the ${loraTargetLabel(parts.target)}'s ` +
+          `initializer ${init} is ${fmt(dims)}${as} (a LoRA made for another model, e.g. SD2 or SDXL?)`,
       );
     }
     layouts.set(mod.module, layout);
     result.matched.push(mod.module);
     result.targets[mod.module] = init;
   }
-  return { index, model, result, layouts };
+  return { parts, result, layouts };
 }
 
-function noMatchError(result: Omit<LoraMergeResult, 'model'>, total: number): LoraMergeError {
-  const sample = (names: string[]): string =>
-    names.length === 0
-      ? 'none'
-      : names
-          .slice(0, 5)
-          .map((n) => `${n} (${result.reasons[n]})`)
-          .join('; ') + (names.length > 5 ? `; and ${names.length - 5} more` : '');
+function sampleOf(names: readonly string[], reasons: Readonly<Record<string, string>>): string {
+  if (names.length === 0) return 'none';
+  const shown = names
+    .slice(0, 5)
+    .map((n) => `${n} (${reasons[n]})`)
+    .join('; ');
+  return `${names.length}: ${shown}${names.length > 5 ? `; and ${names.length - 5} more` : ''}`;
+}
+
+function noMatchError(p: Plan): LoraMergeError {
+  const { result, parts } = p;
+  const what = loraTargetLabel(parts.target);
+  const other = parts.skipped.filter((s) => s.component !== undefined && s.component !== parts.target);
+  const otherNames = new Set(other.map((s) => s.name));
+  const skipped = result.skipped.filter((n) => !otherNames.has(n));
+  const others =
+    other.length > 0
+      ? ` (and ${other.length} ${loraTargetLabel(other[0]!.component!)} modules, which are merged into the ${loraTargetLabel(other[0]!.component!)})`
+      : '';
   return new LoraMergeError(
-    `LoRA matched no weights of the model: 0 of ${total} U-Net modules matched. ` +
-      `Unmatched: ${sample(result.unmatched)}. Skipped: ${sample(result.skipped)}.`,
+    `LoRA matched no weights of the ${what}: 0 of ${parts.modules.length} ${what} modules matched${others}. ` +
+      `Unmatched ${sampleOf(result.unmatched, result.reasons)}.` +
+      (skipped.length > 0 ? ` Skipped ${sampleOf(skipped, result.reasons)}.` : ''),
   );
+}
+
+function withLabel<T>(label: string | undefined, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (label !== undefined && error instanceof LoraMergeError)
+      throw new LoraMergeError(`${label}: ${error.message}`);
+    throw error;
+  }
 }
 
 /**
@@ -449,7 +489,67 @@ export function resolveLoraTargets(
   lora: ParsedLora | readonly LoraModule[],
   options: MergeLoraOptions = {},
 ): Omit<LoraMergeResult, 'model'> {
-  return plan(modelBytes, lora, options).result;
+  return withLabel(options.label, () => {
+    const { index } = decodeModel(modelBytes);
+    return plan(index, lora, options, (init) => options.externalBytes?.has(init) ?? false).result;
+  });
+}
+
+function strengthZero(lora: ParsedLora | readonly LoraModule[]): Omit<LoraMergeResult, 'model'> {
+  const { modules, skipped } = modulesOf(lora);
+  return {
+    matched: [],
+    unmatched: [],
+    skipped: [...skipped.map((s) => s.name), ...modules.map((m) => m.module)],
+    targets: {},
+    reasons: Object.fromEntries([
+      ...skipped.map((s) => [s.name, s.reason]),
+      ...modules.map((m) => [m.module, 'strength 0']),
+    ]),
+  };
+}
+
+function checkStrength(strength: number): void {
+  if (!Number.isFinite(strength))
+    throw new LoraMergeError(`LoRA strength must be a finite number, got ${strength}`);
+}
+
+/** Adds every planned delta into the initializers (external ones inlined from `external`) and encodes. */
+function applyPlans(
+  model: OnnxTypes.ModelProto,
+  index: GraphIndex,
+  plans: readonly { plan: Plan; strength: number }[],
+  external: ReadonlyMap<string, Uint8Array>,
+): Uint8Array {
+  const stores = new Map<string, FloatStore>();
+  for (const { plan: p, strength } of plans) {
+    const byModule = new Map(p.parts.modules.map((m) => [m.module, m]));
+    for (const name of p.result.matched) {
+      const mod = byModule.get(name)!;
+      const init = p.result.targets[name]!;
+      const t = index.inits.get(init)!;
+      let store = stores.get(init);
+      if (!store) {
+        if (isExternal(t)) inlineExternal(t, external.get(init)!, init);
+        const count = prod((t.dims ?? []).map(toNum));
+        store = readFloats(t, count, `initializer ${init}`);
+        stores.set(init, store);
+      }
+      const scale = (strength * (mod.alpha ?? mod.rank)) / mod.rank;
+      addDelta(
+        store.values,
+        mod,
+        scale,
+        mod.up.shape[0]!,
+        prod(mod.down.shape.slice(1)),
+        p.layouts.get(name)!,
+      );
+    }
+  }
+  for (const [init, store] of stores) store.write(index.inits.get(init)!, store.values);
+  const encoded = onnx.ModelProto.encode(model).finish();
+  // protobufjs may hand back a Node Buffer; return a plain Uint8Array view either way.
+  return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
 }
 
 /**
@@ -464,47 +564,88 @@ export function mergeLora(
   strength: number,
   options: MergeLoraOptions = {},
 ): LoraMergeResult {
-  if (!Number.isFinite(strength))
-    throw new LoraMergeError(`LoRA strength must be a finite number, got ${strength}`);
-  const { modules, skipped } = modulesOf(lora);
-  if (strength === 0) {
-    return {
-      model: modelBytes,
-      matched: [],
-      unmatched: [],
-      skipped: [...skipped.map((s) => s.name), ...modules.map((m) => m.module)],
-      targets: {},
-      reasons: Object.fromEntries([
-        ...skipped.map((s) => [s.name, s.reason]),
-        ...modules.map((m) => [m.module, 'strength 0']),
-      ]),
-    };
-  }
-  const p = plan(modelBytes, lora, options);
-  const { result } = p;
-  if (result.matched.length === 0) throw noMatchError(result, modules.length);
-  const index = p.index!;
-  const stores = new Map<string, FloatStore>();
-  const byModule = new Map(modules.map((m) => [m.module, m]));
-  for (const name of result.matched) {
-    const mod = byModule.get(name)!;
-    const init = result.targets[name]!;
-    const t = index.inits.get(init)!;
-    let store = stores.get(init);
-    if (!store) {
-      if (isExternal(t)) inlineExternal(t, options.externalBytes!.get(init)!, init);
-      const count = prod((t.dims ?? []).map(toNum));
-      store = readFloats(t, count, `initializer ${init}`);
-      stores.set(init, store);
+  return withLabel(options.label, () => {
+    checkStrength(strength);
+    if (strength === 0) return { model: modelBytes, ...strengthZero(lora) };
+    const { model, index } = decodeModel(modelBytes);
+    const p = plan(index, lora, options, (init) => options.externalBytes?.has(init) ?? false);
+    if (p.result.matched.length === 0) throw noMatchError(p);
+    const merged = applyPlans(model, index, [{ plan: p, strength }], options.externalBytes ?? new Map());
+    return { model: merged, ...p.result };
+  });
+}
+
+/** One LoRA of a stack: its modules (one target), its strength and how to find its targets. */
+export interface LoraStackEntry {
+  readonly lora: ParsedLora | readonly LoraModule[];
+  readonly strength: number;
+  readonly keyMap?: LoraKeyResolver;
+  readonly heuristic?: boolean;
+  /** Names this LoRA at the start of its error messages, e.g. `LoRA "x" (x.safetensors)`. */
+  readonly label?: string;
+}
+
+export interface LoraStackOptions {
+  /**
+   * Reads an external-data initializer's bytes (by its location, offset and length); called once
+   * per targeted initializer, for those only. Without it, targets in external data are skipped.
+   */
+  readExternal?: (ref: ExternalTensorRef) => Promise<Uint8Array>;
+}
+
+export interface LoraStackResult {
+  /** The merged model; `modelBytes` itself when every strength is 0. */
+  readonly model: Uint8Array;
+  /** What each entry merged, in order (strength-0 entries report every module as skipped). */
+  readonly reports: readonly Omit<LoraMergeResult, 'model'>[];
+  /** The external-data ranges read, one per changed external initializer. */
+  readonly externalRead: readonly ExternalTensorRef[];
+}
+
+/**
+ * Merges several LoRAs into one model in a single decode / encode: W' = W + sum over entries of
+ * s_i * (alpha_i / rank_i) * up_i @ down_i, summed in float64 and rounded once. Entries at strength
+ * 0 are left out; when all are, `modelBytes` itself comes back. Each entry that matches no weight
+ * fails (LoraMergeError naming its label, the count and the first unmatched modules), as do a
+ * shape mismatch and a non-finite strength; nothing is read or encoded before every entry is
+ * planned.
+ */
+export async function mergeLoraStack(
+  modelBytes: Uint8Array,
+  entries: readonly LoraStackEntry[],
+  options: LoraStackOptions = {},
+): Promise<LoraStackResult> {
+  for (const e of entries) withLabel(e.label, () => checkStrength(e.strength));
+  if (entries.every((e) => e.strength === 0))
+    return { model: modelBytes, reports: entries.map((e) => strengthZero(e.lora)), externalRead: [] };
+  const { model, index } = decodeModel(modelBytes);
+  const canRead = () => options.readExternal !== undefined;
+  const plans = entries.map((e) =>
+    withLabel(e.label, () => {
+      if (e.strength === 0) return null;
+      const opts: MergeLoraOptions = {};
+      if (e.keyMap !== undefined) opts.keyMap = e.keyMap;
+      if (e.heuristic !== undefined) opts.heuristic = e.heuristic;
+      const p = plan(index, e.lora, opts, canRead);
+      if (p.result.matched.length === 0) throw noMatchError(p);
+      return { plan: p, strength: e.strength };
+    }),
+  );
+  const active = plans.filter((p): p is { plan: Plan; strength: number } => p !== null);
+  const refs = new Map<string, ExternalTensorRef>();
+  for (const { plan: p } of active)
+    for (const init of Object.values(p.result.targets)) {
+      const t = index.inits.get(init)!;
+      if (isExternal(t) && !refs.has(init)) refs.set(init, externalRef(t, init));
     }
-    const scale = (strength * (mod.alpha ?? mod.rank)) / mod.rank;
-    addDelta(store.values, mod, scale, mod.up.shape[0]!, prod(mod.down.shape.slice(1)), p.layouts.get(name)!);
-  }
-  for (const [init, store] of stores) store.write(index.inits.get(init)!, store.values);
-  const encoded = onnx.ModelProto.encode(p.model!).finish();
-  // protobufjs may hand back a Node Buffer; return a plain Uint8Array view either way.
-  const model = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-  return { model, ...result };
+  const external = new Map<string, Uint8Array>();
+  for (const ref of refs.values()) external.set(ref.initializer, await options.readExternal!(ref));
+  const merged = applyPlans(model, index, active, external);
+  return {
+    model: merged,
+    reports: plans.map((p, i) => (p === null ? strengthZero(entries[i]!.lora) : p.plan.result)),
+    externalRead: [...refs.values()],
+  };
 }
 
 function externalRef(t: OnnxTypes.ITensorProto, init: string): ExternalTensorRef {
@@ -550,9 +691,7 @@ export function externalLoraTargets(
   options: MergeLoraOptions = {},
 ): ExternalTensorRef[] {
   const { modules } = modulesOf(lora);
-  const decoded = onnx.ModelProto.decode(modelBytes);
-  if (!decoded.graph) return [];
-  const index = indexGraph(decoded.graph);
+  const { index } = decodeModel(modelBytes);
   const refs = new Map<string, ExternalTensorRef>();
   for (const mod of modules) {
     const { init } = resolveModule(index, mod, options);

@@ -36,7 +36,10 @@ export async function openControlnetFolder(
     if (!parsed.success) throw new Error('expected a JSON object');
     config = parsed.data;
   } catch (error) {
-    throw new ModelSourceError(configFile, `cannot read (${error instanceof Error ? error.message : String(error)})`);
+    throw new ModelSourceError(
+      configFile,
+      `cannot read (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   if (config._class_name !== 'ControlNetModel') {
     throw new ModelSourceError(
@@ -61,7 +64,9 @@ export async function openControlnetFolder(
     residuals: [],
   };
   const listed = [model, ...externalData];
-  const sizes = new Map(await Promise.all(listed.map(async (f) => [f.file, await reader.size(f.file, signal)] as const)));
+  const sizes = new Map(
+    await Promise.all(listed.map(async (f) => [f.file, await reader.size(f.file, signal)] as const)),
+  );
   const blocks = config.block_out_channels?.length ?? 4;
   const models: ModelSet = {
     name,
@@ -87,9 +92,13 @@ export async function openControlnetFolder(
     id: Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join(''),
     models,
     readFile: (file) =>
-      has.has(file) ? reader.readBytes(file) : Promise.reject(new Error(`${file} is not a file of ${reader.label}`)),
+      has.has(file)
+        ? reader.readBytes(file)
+        : Promise.reject(new Error(`${file} is not a file of ${reader.label}`)),
     fileSize: (file) => sizes.get(file),
-    ...(reader.localPath ? { localPath: (file: string) => (has.has(file) ? reader.localPath!(file) : undefined) } : {}),
+    ...(reader.localPath
+      ? { localPath: (file: string) => (has.has(file) ? reader.localPath!(file) : undefined) }
+      : {}),
     ...(reader.readRange
       ? {
           readRange: (file: string, offset: number, length: number) =>
