@@ -9,6 +9,7 @@ usage:
                  [--set NODE.PARAM=VALUE]... [--input NODE=FILE]... [--seed N] [--json]
   kosmograph validate <graph.json|image.png>
   kosmograph import-comfy <workflow.json|image.png> [--out graph.json] [--checkpoints DIR]
+                          [--controlnets DIR] [--loras DIR]
   kosmograph models inspect <folder|url> [--json] [--backend auto|cpu|wasm]
   kosmograph nodes [--json]
 
@@ -35,6 +36,10 @@ export type CliCommand =
       readonly outPath?: string;
       /** A folder whose sub-folders are checkpoint folders: ckpt_name -> models.checkpoint. */
       readonly checkpointsDir?: string;
+      /** A folder whose sub-folders are ControlNet folders: control_net_name -> models.controlnet. */
+      readonly controlnetsDir?: string;
+      /** A folder of LoRA .safetensors files: lora_name -> models.lora_file. */
+      readonly lorasDir?: string;
     }
   | {
       readonly command: 'models-inspect';
@@ -59,6 +64,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     input: { type: 'string', multiple: true },
     seed: { type: 'string' },
     checkpoints: { type: 'string' },
+    controlnets: { type: 'string' },
+    loras: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   } as const;
@@ -113,6 +120,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         inputPath: rest[0]!,
         ...(values.out !== undefined ? { outPath: values.out } : {}),
         ...(values.checkpoints !== undefined ? { checkpointsDir: values.checkpoints } : {}),
+        ...(values.controlnets !== undefined ? { controlnetsDir: values.controlnets } : {}),
+        ...(values.loras !== undefined ? { lorasDir: values.loras } : {}),
       };
     }
     case 'models': {

@@ -6,6 +6,7 @@ import {
   importComfy,
   isComfyPlaceholder,
   matchCheckpoint,
+  matchModelName,
   modelFileKey,
   REFERENCE_PACK_IMPORT,
 } from '../../src/core/comfy/index';
@@ -619,5 +620,175 @@ describe('checkpoint loaders with a table of checkpoint folders', () => {
     });
     expect(noTable.report.placeholders).toEqual([]);
     expect(validateGraph(noTable.graph, lookup)).toEqual([]);
+  });
+});
+
+describe('ControlNet folders and LoRA files (tables of known models)', () => {
+  /** The tables `import-comfy --checkpoints/--controlnets/--loras` builds for the tiny SD1.5 fixtures. */
+  const tables = {
+    ...REFERENCE_PACK_IMPORT,
+    checkpoints: { 'sd15-controlnet-ready': 'models/sd15-controlnet-ready' },
+    controlnets: { control_v11p_sd15_canny: 'models/control_v11p_sd15_canny' },
+    loras: { 'lora-kohya': 'loras/lora-kohya.safetensors', 'lora-peft': 'loras/lora-peft.safetensors' },
+  };
+  const importWith = (name: string, options: typeof tables | typeof REFERENCE_PACK_IMPORT = tables) =>
+    importComfy(fixture(name), options, lookup, name);
+  const edgesOf = (g: GraphDocument) =>
+    g.edges.map((e) => `${e.from.node}.${e.from.port}>${e.to.node}.${e.to.port}`).sort();
+
+  it('matches control_net_name and lora_name like ckpt_name, and a file name with its extension', () => {
+    expect(matchModelName('control_v11p_sd15_canny.pth', tables.controlnets)).toBe(
+      'models/control_v11p_sd15_canny',
+    );
+    expect(matchModelName('styles/lora-peft.safetensors', tables.loras)).toBe('loras/lora-peft.safetensors');
+    expect(matchModelName('lora-kohya', tables.loras)).toBe('loras/lora-kohya.safetensors');
+    const byFile = { 'a.safetensors': '/l/a-file', a: '/l/a' };
+    expect(matchModelName('sub/a.safetensors', byFile)).toBe('/l/a-file'); // without folders, then without extension
+    expect(matchModelName('a.ckpt', byFile)).toBe('/l/a');
+    expect(matchModelName('b.safetensors', byFile)).toBeUndefined();
+    expect(matchModelName('constructor', byFile)).toBeUndefined();
+  });
+
+  it('a LoraLoader chain becomes models.lora_file nodes in order, and ControlNetApplyAdvanced opens the ControlNet folder', () => {
+    const { graph, report } = importWith('api-lora-chain-controlnet.json');
+    expect(graph.nodes.map((n) => n.type).sort()).toEqual(
+      [
+        'conditioning.apply_controlnet',
+        'conditioning.clip_text_encode',
+        'image.load',
+        'image.save',
+        'latent.empty',
+        'latent.vae_decode',
+        'models.checkpoint',
+        'models.controlnet',
+        'models.lora_file',
+        'models.lora_file',
+        'sampling.sampler',
+      ].sort(),
+    );
+    expect(node(graph, 'checkpoint_4').params).toEqual({ checkpoint: 'models/sd15-controlnet-ready' });
+    expect(node(graph, 'lora_10')).toMatchObject({
+      type: 'models.lora_file',
+      title: 'LoRA: lora-kohya.safetensors',
+      params: { lora: 'loras/lora-kohya.safetensors', strength_model: 0.8, strength_clip: 0.4 },
+    });
+    expect(node(graph, 'lora_15')).toMatchObject({
+      type: 'models.lora_file',
+      title: 'LoRA: styles/lora-peft.safetensors',
+      params: { lora: 'loras/lora-peft.safetensors', strength_model: 0.5, strength_clip: 1.25 },
+    });
+    expect(node(graph, 'controlnet_model_13')).toMatchObject({
+      type: 'models.controlnet',
+      title: 'ControlNet: control_v11p_sd15_canny.pth',
+      params: { folder: 'models/control_v11p_sd15_canny' },
+    });
+    expect(node(graph, 'controlnet_14').params).toEqual({ strength: 0.8, start: 0.1, end: 0.6 });
+    expect(node(graph, 'latent_5').params).toEqual({ width: 64, height: 64, batch_size: 1 });
+    expect(node(graph, 'encode_6_7').params).toEqual({
+      text: 'a red circle on a white background, highly detailed',
+      negative: 'blurry, low quality',
+    });
+    expect(edgesOf(graph)).toEqual(
+      [
+        // checkpoint -> kohya -> peft, for the U-Net and for CLIP
+        'checkpoint_4.unet>lora_10.unet',
+        'checkpoint_4.clip>lora_10.clip',
+        'lora_10.unet>lora_15.unet',
+        'lora_10.clip>lora_15.clip',
+        'lora_15.unet>sampler_3.unet',
+        'lora_15.clip>encode_6_7.clip',
+        'encode_6_7.positive>controlnet_14.positive',
+        'encode_6_7.negative>controlnet_14.negative',
+        'controlnet_model_13.controlnet>controlnet_14.controlnet',
+        'image_11.image>controlnet_14.image',
+        'controlnet_14.positive>sampler_3.positive',
+        'controlnet_14.negative>sampler_3.negative',
+        'latent_5.latent>sampler_3.latent',
+        'checkpoint_4.vae>latent_5.vae',
+        'sampler_3.latent>decode_8.latent',
+        'checkpoint_4.vae>decode_8.vae',
+        'decode_8.image>save_9.image',
+      ].sort(),
+    );
+    expect(report.converted.find((c) => c.comfyId === '10')?.nodeIds).toEqual(['lora_10']);
+    expect(report.placeholders).toEqual([]);
+    expect(report.warnings).toEqual(
+      expect.arrayContaining([
+        'ComfyUI node 10 (LoraLoader): LoRA "lora-kohya.safetensors" runs from the LoRA file "loras/lora-kohya.safetensors"',
+        'ComfyUI node 15 (LoraLoader): LoRA "styles/lora-peft.safetensors" runs from the LoRA file "loras/lora-peft.safetensors"',
+        'ComfyUI node 13 (ControlNetLoader): ControlNet "control_v11p_sd15_canny.pth" runs from the ControlNet folder "models/control_v11p_sd15_canny"',
+      ]),
+    );
+    // Nothing comes from a pack: no pack is added, no strength is dropped, no latent size is questioned.
+    expect(report.warnings.filter((w) => /model pack|dropped: kosmograph applies|latents/.test(w))).toEqual(
+      [],
+    );
+    expect(validateGraph(graph, lookup)).toEqual([]);
+  });
+
+  it('the UI-format workflow gives the same graph as its API prompt', () => {
+    const ui = importWith('ui-lora-chain-controlnet.json');
+    const api = importWith('api-lora-chain-controlnet.json');
+    expect(ui.report.source).toBe('ui');
+    const sorted = (g: GraphDocument) => [...g.nodes].sort((a, b) => a.id.localeCompare(b.id));
+    expect(sorted(ui.graph)).toEqual(sorted(api.graph));
+    expect(edgesOf(ui.graph)).toEqual(edgesOf(api.graph));
+    expect(validateGraph(ui.graph, lookup)).toEqual([]);
+  });
+
+  it('without a match keeps the pack LoRAs and ControlNet, chained in order, and names each file name', () => {
+    const options = {
+      ...tables,
+      controlnets: { control_v11f1p_sd15_depth: 'models/depth' },
+      loras: { other: 'loras/other.safetensors' },
+    };
+    const { graph, report } = importWith('api-lora-chain-controlnet.json', options);
+    expect(graph.nodes.some((n) => n.type === 'models.lora_file')).toBe(false);
+    expect(node(graph, 'lora_model_10').params).toEqual({ name: 'lora-kohya' });
+    expect(node(graph, 'lora_10').params).toEqual({ strength: 0.8 });
+    expect(node(graph, 'lora_model_15').params).toEqual({ name: 'lora-peft' });
+    expect(node(graph, 'lora_15').params).toEqual({ strength: 0.5 });
+    expect(sourceOf(graph, 'lora_10', 'unet')).toBe('checkpoint_4.unet');
+    expect(sourceOf(graph, 'lora_15', 'unet')).toBe('lora_10.unet');
+    expect(sourceOf(graph, 'sampler_3', 'unet')).toBe('lora_15.unet');
+    expect(sourceOf(graph, 'encode_6_7', 'clip')).toBe('checkpoint_4.clip'); // pack LoRAs pass CLIP through
+    expect(node(graph, 'controlnet_model_13').params).toEqual({ name: 'canny' });
+    expect(sourceOf(graph, 'controlnet_model_13', 'pack')).toBe('pack.pack');
+    expect(sourceOf(graph, 'lora_model_15', 'pack')).toBe('pack.pack');
+    expect(report.warnings).toEqual(
+      expect.arrayContaining([
+        'ComfyUI node 10 (LoraLoader): LoRA "lora-kohya.safetensors" matches none of the LoRA files given ("other"); it is looked up in model pack "reference"',
+        'ComfyUI node 15 (LoraLoader): LoRA "styles/lora-peft.safetensors" matches none of the LoRA files given ("other"); it is looked up in model pack "reference"',
+        'ComfyUI node 13 (ControlNetLoader): ControlNet "control_v11p_sd15_canny.pth" matches none of the ControlNet folders given ("control_v11f1p_sd15_depth"); it is looked up in model pack "reference"',
+        'ComfyUI node 15 (LoraLoader): strength_clip 1.25 is dropped: kosmograph applies LoRAs to the U-Net only',
+        'LoRAs and ControlNets come from a model pack (checkpoint folders hold none); added model pack "reference" as "pack"',
+      ]),
+    );
+    expect(validateGraph(graph, lookup)).toEqual([]);
+    // No tables at all: today's messages only.
+    const plain = importWith('api-lora-chain-controlnet.json', REFERENCE_PACK_IMPORT);
+    expect(plain.report.warnings.filter((w) => w.includes('matches none of the'))).toEqual([]);
+    expect(node(plain.graph, 'lora_model_10').type).toBe('models.lora');
+  });
+
+  it('a LoRA file before a pack LoRA: CLIP comes from the file, through the pack LoRA', () => {
+    const options = { ...tables, loras: { 'lora-kohya': 'loras/lora-kohya.safetensors' } };
+    const { graph } = importWith('api-lora-chain-controlnet.json', options);
+    expect(node(graph, 'lora_10').type).toBe('models.lora_file');
+    expect(node(graph, 'lora_15').type).toBe('models.apply_lora');
+    expect(sourceOf(graph, 'lora_15', 'unet')).toBe('lora_10.unet');
+    expect(sourceOf(graph, 'encode_6_7', 'clip')).toBe('lora_10.clip');
+    expect(validateGraph(graph, lookup)).toEqual([]);
+  });
+
+  it('the old ControlNetApply opens a ControlNet folder too, with no pack for it', () => {
+    const options = { ...REFERENCE_PACK_IMPORT, controlnets: tables.controlnets };
+    const { graph } = importWith('ui-lora-controlnet.json', options);
+    expect(node(graph, 'controlnet_model_13').params).toEqual({ folder: 'models/control_v11p_sd15_canny' });
+    expect(sourceOf(graph, 'controlnet_model_13', 'pack')).toBeUndefined();
+    expect(sourceOf(graph, 'controlnet_14', 'controlnet')).toBe('controlnet_model_13.controlnet');
+    expect(node(graph, 'controlnet_14').params).toEqual({ strength: 0.9, start: 0, end: 1 });
+    expect(sourceOf(graph, 'lora_model_10', 'pack')).toBe('pack_4.pack');
+    expect(validateGraph(graph, lookup)).toEqual([]);
   });
 });

@@ -172,3 +172,133 @@ describe('kosmograph import-comfy --checkpoints DIR', () => {
     expect(err).toBe(`error: --checkpoints ${missing}: folder not found\n`);
   });
 });
+
+describe('kosmograph import-comfy --controlnets DIR --loras DIR', () => {
+  const EXTRA = resolve('test/fixtures/sd15-extra');
+  const WORKFLOW = `${FIXTURES}/api-lora-chain-controlnet.json`;
+
+  /**
+   * Models folders as a ComfyUI user has them: the ControlNet-ready tiny SD1.5, the tiny canny
+   * ControlNet (under its ComfyUI file name) and the two LoRA files, each with something to skip.
+   */
+  function modelsDirs() {
+    const root = tempDir();
+    const checkpoints = join(root, 'checkpoints');
+    const controlnets = join(root, 'controlnet');
+    const loras = join(root, 'loras');
+    for (const dir of [checkpoints, controlnets, loras]) mkdirSync(dir);
+    symlinkSync(join(EXTRA, 'sd15-controlnet-ready'), join(checkpoints, 'sd15-controlnet-ready'));
+    symlinkSync(join(EXTRA, 'controlnet-canny'), join(controlnets, 'control_v11p_sd15_canny'));
+    mkdirSync(join(controlnets, 'half-exported'));
+    writeFileSync(join(controlnets, 'half-exported', 'config.json'), '{}');
+    writeFileSync(join(controlnets, 'control_v11f1p_sd15_depth.pth'), '');
+    symlinkSync(join(EXTRA, 'lora-kohya.safetensors'), join(loras, 'lora-kohya.safetensors'));
+    symlinkSync(join(EXTRA, 'lora-peft.safetensors'), join(loras, 'lora-peft.safetensors'));
+    writeFileSync(join(loras, 'README.txt'), 'not a LoRA');
+    mkdirSync(join(loras, 'styles.safetensors'));
+    return { root, checkpoints, controlnets, loras };
+  }
+  const byType = (graph: GraphDocument, type: string) => graph.nodes.filter((n) => n.type === type);
+
+  it('loads the ControlNet folder and the LoRA files (relative to --out), and the graph runs at 64x64', async () => {
+    const dirs = modelsDirs();
+    const graphDir = join(dirs.root, 'graphs');
+    const path = join(graphDir, 'graph.json');
+    const imported = await cli(
+      'import-comfy',
+      WORKFLOW,
+      '--out',
+      path,
+      '--checkpoints',
+      dirs.checkpoints,
+      '--controlnets',
+      dirs.controlnets,
+      '--loras',
+      dirs.loras,
+    );
+    expect(imported.code, imported.err).toBe(0);
+    const graph = JSON.parse(readFileSync(path, 'utf8')) as GraphDocument;
+    expect(byType(graph, 'models.checkpoint').map((n) => n.params)).toEqual([
+      { checkpoint: '../checkpoints/sd15-controlnet-ready' },
+    ]);
+    expect(byType(graph, 'models.controlnet').map((n) => n.params)).toEqual([
+      { folder: '../controlnet/control_v11p_sd15_canny' },
+    ]);
+    expect(byType(graph, 'models.lora_file').map((n) => n.params)).toEqual([
+      { lora: '../loras/lora-kohya.safetensors', strength_model: 0.8, strength_clip: 0.4 },
+      { lora: '../loras/lora-peft.safetensors', strength_model: 0.5, strength_clip: 1.25 },
+    ]);
+    expect(byType(graph, 'models.pack')).toEqual([]);
+    expect(graph.nodes.find((n) => n.id === 'latent_5')?.params).toMatchObject({ width: 64, height: 64 });
+    expect(imported.err).toContain(
+      'warning: ComfyUI node 13 (ControlNetLoader): ControlNet "control_v11p_sd15_canny.pth" runs from the ControlNet folder "../controlnet/control_v11p_sd15_canny"',
+    );
+    expect(imported.err).toContain(
+      'warning: ComfyUI node 15 (LoraLoader): LoRA "styles/lora-peft.safetensors" runs from the LoRA file "../loras/lora-peft.safetensors"',
+    );
+    expect((await cli('validate', path)).code).toBe(0);
+    const out = tempDir();
+    const run = await cli(
+      'run',
+      path,
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      '--input',
+      `image_11=${join(EXTRA, 'control.png')}`,
+    );
+    expect(run.code, run.err).toBe(0);
+    expect(readdirSync(out)).toEqual(['lora-controlnet.png']);
+  });
+
+  it('writes absolute paths on stdout; without a match keeps the pack and names the file names', async () => {
+    const dirs = modelsDirs();
+    const { code, out, err } = await cli(
+      'import-comfy',
+      WORKFLOW,
+      '--controlnets',
+      dirs.controlnets,
+      '--loras',
+      dirs.loras,
+    );
+    expect(code, err).toBe(0);
+    const graph = JSON.parse(out) as GraphDocument;
+    expect(byType(graph, 'models.controlnet').map((n) => n.params)).toEqual([
+      { folder: join(dirs.controlnets, 'control_v11p_sd15_canny') },
+    ]);
+    expect(byType(graph, 'models.lora_file').map((n) => n.params.lora)).toEqual([
+      join(dirs.loras, 'lora-kohya.safetensors'),
+      join(dirs.loras, 'lora-peft.safetensors'),
+    ]);
+
+    const empty = join(tempDir(), 'empty');
+    mkdirSync(empty);
+    const unmatched = await cli('import-comfy', WORKFLOW, '--controlnets', empty, '--loras', empty);
+    expect(unmatched.code, unmatched.err).toBe(0);
+    expect(unmatched.err).toContain(
+      `warning: --controlnets ${empty} holds no ControlNet folders (sub-folders with model.onnx and config.json)`,
+    );
+    expect(unmatched.err).toContain(`warning: --loras ${empty} holds no LoRA files (*.safetensors)`);
+    expect(unmatched.err).toContain(
+      'LoraLoader): LoRA "lora-kohya.safetensors" matches none of the LoRA files given (none); it is looked up in model pack "reference"',
+    );
+    expect(unmatched.err).toContain(
+      'ControlNetLoader): ControlNet "control_v11p_sd15_canny.pth" matches none of the ControlNet folders given (none); it is looked up in model pack "reference"',
+    );
+    const fallback = JSON.parse(unmatched.out) as GraphDocument;
+    expect(byType(fallback, 'models.lora').map((n) => n.params)).toEqual([
+      { name: 'lora-kohya' },
+      { name: 'lora-peft' },
+    ]);
+    expect(byType(fallback, 'models.controlnet').map((n) => n.params)).toEqual([{ name: 'canny' }]);
+  });
+
+  it.each(['--controlnets', '--loras'])('a %s folder that is not there exits 2', async (flag) => {
+    const missing = join(tempDir(), 'nope');
+    const { code, out, err } = await cli('import-comfy', WORKFLOW, flag, missing);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(`error: ${flag} ${missing}: folder not found\n`);
+  });
+});

@@ -36,6 +36,20 @@ export interface ComfyImportOptions {
    * any other runs as `pack`.
    */
   readonly checkpoints?: Readonly<Record<string, string>>;
+  /**
+   * Known ControlNet folders (model.onnx + config.json of a ControlNetModel): name -> the
+   * `models.controlnet` param `folder`. A ControlNetLoader's `control_net_name` is matched like
+   * `ckpt_name` (see matchModelName); a matched loader opens that folder, any other takes the
+   * ControlNet from the pack by name.
+   */
+  readonly controlnets?: Readonly<Record<string, string>>;
+  /**
+   * Known LoRA `.safetensors` files: name -> the `models.lora_file` param `lora` (a path or URL).
+   * A LoraLoader's `lora_name` is matched like `ckpt_name` (see matchModelName); a matched loader
+   * becomes `models.lora_file` (U-Net and CLIP, each at its strength), any other takes the LoRA
+   * from the pack by name.
+   */
+  readonly loras?: Readonly<Record<string, string>>;
 }
 
 /** The built-in reference pack ("shapes world"): checked against its manifest by a test. */
@@ -49,7 +63,7 @@ export const REFERENCE_PACK_IMPORT: ComfyImportOptions = {
 export interface ComfyConvertedNode {
   readonly comfyId: string;
   readonly classType: string;
-  /** The kosmograph nodes it became (a LoRA loader becomes two; two text encoders may share one). */
+  /** The kosmograph nodes it became (a pack LoRA loader becomes two; two text encoders may share one). */
   readonly nodeIds: readonly string[];
 }
 
@@ -90,18 +104,25 @@ const isCheckpointLoader = (node: ComfyNode | undefined): node is ComfyNode =>
   node !== undefined && CHECKPOINT_LOADERS.has(node.classType);
 
 /**
- * The folder a `ckpt_name` names in a table of checkpoint folders: the exact name, else the name
- * without its extension, else without its folders and extension; undefined when none matches.
+ * What a ComfyUI model name (`ckpt_name`, `control_net_name`, `lora_name`) names in a table of
+ * known models: the exact name, else the name without its extension, else without its folders,
+ * else without its folders and extension (case-sensitive, own keys only); undefined when none
+ * matches.
  */
+export function matchModelName(name: string, table: Readonly<Record<string, string>>): string | undefined {
+  const bare = name.replace(MODEL_EXTENSION, '');
+  const file = (name.split(/[\\/]/).pop() ?? name).trim();
+  const base = (bare.split(/[\\/]/).pop() ?? bare).trim();
+  for (const key of [name, bare, file, base]) if (key !== '' && Object.hasOwn(table, key)) return table[key];
+  return undefined;
+}
+
+/** The folder a `ckpt_name` names in a table of checkpoint folders (see matchModelName). */
 export function matchCheckpoint(
   ckptName: string,
   checkpoints: Readonly<Record<string, string>>,
 ): string | undefined {
-  const bare = ckptName.replace(MODEL_EXTENSION, '');
-  const base = (bare.split(/[\\/]/).pop() ?? bare).trim();
-  for (const key of [ckptName, bare, base])
-    if (key !== '' && Object.hasOwn(checkpoints, key)) return checkpoints[key];
-  return undefined;
+  return matchModelName(ckptName, checkpoints);
 }
 
 /** `models/loras/sub/Pastel.safetensors` -> `pastel`. */
@@ -310,12 +331,14 @@ class Converter {
     return current?.classType === 'CLIPTextEncode' ? current : undefined;
   }
 
-  /** The ComfyUI output a CLIP input really comes from (LoRA loaders pass CLIP through). */
+  /** The ComfyUI output a CLIP input really comes from (pack LoRA loaders pass CLIP through). */
   private clipKey(node: ComfyNode): string | undefined {
     let link = this.link(node, 'clip');
     for (let guard = 0; link && guard < 1000; guard++) {
       const source = this.byId.get(link.node);
-      if (source?.classType !== 'LoraLoader' || link.slot !== 1) return `${link.node}:${link.slot}`;
+      // A pack LoRA passes CLIP through; a LoRA file changes it.
+      if (source?.classType !== 'LoraLoader' || link.slot !== 1 || this.loraFile(source) !== undefined)
+        return `${link.node}:${link.slot}`;
       link = this.link(source, 'clip');
     }
     return undefined;
@@ -408,6 +431,18 @@ class Converter {
       }
       case 'LoraLoader': {
         const raw = this.literal(node, 'lora_name');
+        const file = this.loraFile(node);
+        if (file !== undefined) {
+          const params = {
+            lora: file,
+            ...this.params(node, { strength_model: 'strength_model', strength_clip: 'strength_clip' }),
+          };
+          const title = `LoRA: ${String(raw)}`;
+          this.main.set(id, record(this.add('models.lora_file', `lora_${id}`, params, node, { title })));
+          this.warn(node, `LoRA "${String(raw)}" runs from the LoRA file "${file}"`);
+          break;
+        }
+        this.unmatched(node, raw, this.options.loras, 'LoRA', 'LoRA files');
         const name = this.matchModel(node, raw, this.options.packLoras, 'LoRA');
         const strengthClip = this.literal(node, 'strength_clip');
         if (typeof strengthClip === 'number' && strengthClip !== 0) {
@@ -441,8 +476,26 @@ class Converter {
       }
       case 'ControlNetLoader': {
         const raw = this.literal(node, 'control_net_name');
-        const name = this.matchModel(node, raw, this.options.packControlnets, 'ControlNet');
         const title = typeof raw === 'string' ? `ControlNet: ${raw}` : undefined;
+        const folder = this.controlnetFolder(node);
+        if (folder !== undefined) {
+          this.main.set(
+            id,
+            record(
+              this.add(
+                'models.controlnet',
+                `controlnet_model_${id}`,
+                { folder },
+                node,
+                title ? { title } : {},
+              ),
+            ),
+          );
+          this.warn(node, `ControlNet "${String(raw)}" runs from the ControlNet folder "${folder}"`);
+          break;
+        }
+        this.unmatched(node, raw, this.options.controlnets, 'ControlNet', 'ControlNet folders');
+        const name = this.matchModel(node, raw, this.options.packControlnets, 'ControlNet');
         this.main.set(
           id,
           record(
@@ -615,6 +668,22 @@ class Converter {
     if (node && typeof value === 'string') node.params[param] = value;
   }
 
+  /** Says that a model name matches none of a table given (a table that is not given says nothing). */
+  private unmatched(
+    node: ComfyNode,
+    raw: JsonValue | undefined,
+    table: Readonly<Record<string, string>> | undefined,
+    what: string,
+    tableName: string,
+  ): void {
+    if (table === undefined || typeof raw !== 'string') return;
+    const known = Object.keys(table);
+    this.warn(
+      node,
+      `${what} "${raw}" matches none of the ${tableName} given (${known.length > 0 ? known.map((k) => `"${k}"`).join(', ') : 'none'}); it is looked up in model pack "${this.options.pack}"`,
+    );
+  }
+
   private matchModel(
     node: ComfyNode,
     raw: JsonValue | undefined,
@@ -696,7 +765,8 @@ class Converter {
       case 'CheckpointLoader':
         return port(main, ['unet', 'clip', 'vae'][link.slot]!);
       case 'LoraLoader':
-        return link.slot === 0 ? port(main, 'unet') : this.resolve(source, 'clip', role);
+        if (link.slot === 0) return port(main, 'unet');
+        return this.loraFile(source) !== undefined ? port(main, 'clip') : this.resolve(source, 'clip', role);
       case 'CLIPTextEncode': {
         const encoder = this.encode.get(sid);
         if (!encoder) return undefined;
@@ -737,10 +807,28 @@ class Converter {
 
   /** The checkpoint folder a checkpoint loader's `ckpt_name` names in `options.checkpoints`. */
   private checkpointFolder(node: ComfyNode): string | undefined {
-    const table = this.options.checkpoints;
-    const input = node.inputs.ckpt_name;
-    if (table === undefined || input?.kind !== 'value' || typeof input.value !== 'string') return undefined;
-    return matchCheckpoint(input.value, table);
+    return this.tableEntry(node, 'ckpt_name', this.options.checkpoints);
+  }
+
+  /** A literal model name of a loader looked up in a table of the options. */
+  private tableEntry(
+    node: ComfyNode,
+    input: string,
+    table: Readonly<Record<string, string>> | undefined,
+  ): string | undefined {
+    const value = node.inputs[input];
+    if (table === undefined || value?.kind !== 'value' || typeof value.value !== 'string') return undefined;
+    return matchModelName(value.value, table);
+  }
+
+  /** The LoRA file a LoraLoader's `lora_name` names in `options.loras`. */
+  private loraFile(node: ComfyNode): string | undefined {
+    return this.tableEntry(node, 'lora_name', this.options.loras);
+  }
+
+  /** The ControlNet folder a ControlNetLoader's `control_net_name` names in `options.controlnets`. */
+  private controlnetFolder(node: ComfyNode): string | undefined {
+    return this.tableEntry(node, 'control_net_name', this.options.controlnets);
   }
 
   /** The ComfyUI checkpoint loader behind a MODEL input (through LoRA loaders). */
@@ -801,6 +889,11 @@ class Converter {
     if (id === undefined && node.classType !== 'CLIPTextEncode') return;
     switch (node.classType) {
       case 'LoraLoader': {
+        if (this.loraFile(node) !== undefined) {
+          this.connect(this.resolve(node, 'model'), id!, 'unet');
+          this.connect(this.resolve(node, 'clip'), id!, 'clip');
+          break;
+        }
         const model = this.loraModel.get(node.id)!;
         this.connect(
           { node: this.packOfModel(node, 'model') ?? this.defaultPack(), port: 'pack' },
@@ -812,7 +905,9 @@ class Converter {
         break;
       }
       case 'ControlNetLoader':
-        this.connect({ node: this.defaultPack(), port: 'pack' }, id!, 'pack');
+        // A ControlNet folder needs no pack.
+        if (this.controlnetFolder(node) === undefined)
+          this.connect({ node: this.defaultPack(), port: 'pack' }, id!, 'pack');
         break;
       case 'CLIPTextEncode': {
         const encoder = this.encode.get(node.id);

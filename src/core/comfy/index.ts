@@ -12,6 +12,7 @@ export {
   convertComfyWorkflow,
   isComfyPlaceholder,
   matchCheckpoint,
+  matchModelName,
   modelFileKey,
   REFERENCE_PACK_IMPORT,
 } from './convert';
