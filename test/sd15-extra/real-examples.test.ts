@@ -14,6 +14,13 @@ const EXTRA = resolve('test/fixtures/sd15-extra');
 
 /** Each example's model folders, replaced by the tiny fixtures (and a size they were exported for). */
 const ON_FIXTURES: Record<string, Record<string, string>> = {
+  lora: {
+    'ckpt.checkpoint': resolve('test/fixtures/sd15/optimum'),
+    'lora.lora': join(EXTRA, 'lora-kohya.safetensors'),
+    'latent.width': '64',
+    'latent.height': '64',
+    'sampler.steps': '4',
+  },
   'controlnet-canny': {
     'ckpt.checkpoint': join(EXTRA, 'sd15-controlnet-ready'),
     'cn.folder': join(EXTRA, 'controlnet-canny'),
