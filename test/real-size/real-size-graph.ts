@@ -8,6 +8,7 @@ import { chooseNodeBackend } from '../../src/runtime/node/node-backends';
 import { createNodeModelServices } from '../../src/runtime/node/node-model-services';
 import { readNodeSource } from '../../src/runtime/node/node-sources';
 import type { RuntimeServices } from '../../src/runtime/services';
+import { wires } from '../sd15/sd15-graphs';
 
 export const registry = createNodeRegistry();
 /** The tiny real SD1.5 export (optimum layout) the large folder is copied from. */
@@ -48,7 +49,7 @@ export function textToImageGraph(checkpoint: string, steps = 6): GraphDocument {
       { id: 'decode', type: 'latent.vae_decode', typeVersion: 1, params: {} },
       { id: 'save', type: 'image.save', typeVersion: 1, params: { filename_prefix: 'image' } },
     ],
-    edges: [
+    edges: wires([
       ['ckpt', 'clip', 'prompt', 'clip'],
       ['ckpt', 'vae', 'empty', 'vae'],
       ['ckpt', 'unet', 'sampler', 'unet'],
@@ -59,7 +60,7 @@ export function textToImageGraph(checkpoint: string, steps = 6): GraphDocument {
       ['ckpt', 'vae', 'decode', 'vae'],
       ['sampler', 'latent', 'decode', 'latent'],
       ['decode', 'image', 'save', 'image'],
-    ].map(([a, ap, b, bp]) => ({ from: { node: a, port: ap }, to: { node: b, port: bp } })),
+    ]),
   };
   return loadGraphDocument(doc, registry.lookup, 'real-size.json').graph;
 }

@@ -7,7 +7,7 @@ import { loadGraphDocument } from '../../src/core/load-document';
 import { decodeImage } from '../../src/runtime/image/codec';
 import { readLoraSafetensors } from '../../src/runtime/lora/lora-safetensors';
 import { exampleRunner, registry, savedFile, savedImage } from '../integration/run-example';
-import { GOLDEN_DIR, maxAbsDiff, meanAbsDiff, pipeline } from '../sd15/sd15-graphs';
+import { GOLDEN_DIR, maxAbsDiff, meanAbsDiff, pipeline, wires } from '../sd15/sd15-graphs';
 
 const EXTRA = resolve('test/fixtures/sd15-extra');
 
@@ -69,7 +69,7 @@ function controlnetGraph(strength: number, start: number, end: number): GraphDoc
       { id: 'decode', type: 'latent.vae_decode', typeVersion: 1, params: {} },
       { id: 'save', type: 'image.save', typeVersion: 1, params: { filename_prefix: 'image' } },
     ],
-    edges: [
+    edges: wires([
       ['ckpt', 'clip', 'prompt', 'clip'],
       ['prompt', 'positive', 'apply', 'positive'],
       ['prompt', 'negative', 'apply', 'negative'],
@@ -85,7 +85,7 @@ function controlnetGraph(strength: number, start: number, end: number): GraphDoc
       ['ckpt', 'vae', 'decode', 'vae'],
       ['sampler', 'latent', 'decode', 'latent'],
       ['decode', 'image', 'save', 'image'],
-    ].map(([a, ap, b, bp]) => ({ from: { node: a, port: ap }, to: { node: b, port: bp } })),
+    ]),
   };
   return loadGraphDocument(doc, registry.lookup, 'controlnet.json').graph;
 }

@@ -15,6 +15,7 @@ import {
   meanAbsDiff,
   pipeline,
   SD15_DIR,
+  wires,
 } from './sd15-graphs';
 
 /** Text embeddings: 1e-4 fp32 (the bound); fp16 models are compared with the fp32 reference more loosely. */
@@ -88,14 +89,14 @@ describe('SD1.5 components against diffusers', () => {
           { id: 'decode', type: 'latent.vae_decode', typeVersion: 1, params: {} },
           { id: 'save', type: 'image.save', typeVersion: 1, params: { filename_prefix: 'decoded' } },
         ],
-        edges: [
+        edges: wires([
           ['ckpt', 'vae', 'encode', 'vae'],
           ['image', 'image', 'encode', 'image'],
           ['encode', 'latent', 'mean', 'latent'],
           ['ckpt', 'vae', 'decode', 'vae'],
           ['noise', 'latent', 'decode', 'latent'],
           ['decode', 'image', 'save', 'image'],
-        ].map(([a, ap, b, bp]) => ({ from: { node: a, port: ap }, to: { node: b, port: bp } })),
+        ]),
       };
       const result = await runner.run(loadGraphDocument(doc, registry.lookup, 'vae.json').graph);
       expect(result.status, result.error?.message).toBe('done');

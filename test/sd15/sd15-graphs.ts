@@ -56,6 +56,11 @@ export function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return s / a.length;
 }
 
+/** Edges from `[fromNode, fromPort, toNode, toPort]` rows, the way the test graphs list them. */
+export function wires(rows: readonly (readonly [string, string, string, string])[]) {
+  return rows.map(([a, ap, b, bp]) => ({ from: { node: a, port: ap }, to: { node: b, port: bp } }));
+}
+
 /** Sampler and scheduler params for a golden diffusers scheduler key. */
 export function samplerParams(key: GoldenScheduler): { sampler: string; scheduler: string } {
   if (key === 'dpmpp_2m_karras') return { sampler: 'dpmpp_2m', scheduler: 'diffusers_karras' };
@@ -114,7 +119,7 @@ export function text2imageGraph(layout: Layout, key: GoldenScheduler): GraphDocu
       { id: 'decode', type: 'latent.vae_decode', typeVersion: 1, params: {} },
       { id: 'save', type: 'image.save', typeVersion: 1, params: { filename_prefix: 'image' } },
     ],
-    edges: [
+    edges: wires([
       ['ckpt', 'clip', 'prompt', 'clip'],
       ['ckpt', 'vae', 'latent', 'vae'],
       ['ckpt', 'unet', 'sampler', 'unet'],
@@ -126,7 +131,7 @@ export function text2imageGraph(layout: Layout, key: GoldenScheduler): GraphDocu
       ['ckpt', 'vae', 'decode', 'vae'],
       ['sampler', 'latent', 'decode', 'latent'],
       ['decode', 'image', 'save', 'image'],
-    ].map(([a, ap, b, bp]) => ({ from: { node: a, port: ap }, to: { node: b, port: bp } })),
+    ]),
   };
   return loadGraphDocument(doc, registry.lookup, 'sd15.json').graph;
 }
