@@ -43,6 +43,7 @@ function context(
     services: services(files),
     graph,
     progress: async () => undefined,
+    warn: () => undefined,
   };
 }
 

@@ -18,6 +18,7 @@ import { CliError, EXIT } from './cli-error';
 import { readGraphFile } from './graph-file';
 import { inlineImageFiles } from './portable-inputs';
 import { createProgressBar } from './progress-bar';
+import { warningLine } from './warning-line';
 
 type RunCommand = Extract<CliCommand, { command: 'run' }>;
 
@@ -186,6 +187,10 @@ export async function runCommand(
   let result: JobResult;
   try {
     result = await engine.run(graph, { jobId }, (event) => {
+      if (event.type === 'node:warning') {
+        const clearBar = io.stderr.isTTY && !command.json ? '\r\x1b[2K' : '';
+        io.stderr.write(`${clearBar}${warningLine(event.nodeId, event.message)}`);
+      }
       if (command.json) io.stdout.write(`${JSON.stringify(eventForJson(event))}\n`);
       else progress(event);
     });

@@ -46,6 +46,12 @@ export interface ExecuteContext<Services> {
    * long loops should await it.
    */
   progress(step: number, total: number, preview?: RasterImage): Promise<void>;
+  /**
+   * Tells the user something about this run that is not an error (e.g. a LoRA key that
+   * matched no weight): the host shows it on the node and the CLI prints it on stderr.
+   * A node served from the cache replays no warning.
+   */
+  warn(message: string): void;
 }
 
 /**

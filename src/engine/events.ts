@@ -21,6 +21,12 @@ export type EngineEvent =
       readonly nodeId: string;
       readonly artifact: Artifact;
     }
+  | {
+      readonly type: 'node:warning';
+      readonly jobId: string;
+      readonly nodeId: string;
+      readonly message: string;
+    }
   | { readonly type: 'node:done'; readonly jobId: string; readonly nodeId: string; readonly ms: number }
   | { readonly type: 'node:error'; readonly jobId: string; readonly nodeId: string; readonly message: string }
   | {

@@ -143,6 +143,9 @@ export class Executor<Services> {
                   }),
                 ).catch(() => undefined);
               },
+              warn: (message) => {
+                emit({ type: 'node:warning', jobId, nodeId: node.id, message: String(message) });
+              },
             });
           } catch (error) {
             if (signal.aborted && !(error instanceof NodeFailure)) throw signal.reason ?? error;

@@ -51,6 +51,7 @@ describe('SD1.5 components against diffusers', () => {
         services: runner.runtime.services,
         graph: { format: 'kosmograph.graph', version: 1, nodes: [], edges: [] },
         progress: async () => undefined,
+        warn: () => undefined,
       });
       const embeds = (outputs.positive as ConditioningValue).embeds;
       const want = goldenTensor('embeddings.safetensors', item.tensor);

@@ -172,6 +172,16 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
         // biome-ignore lint/suspicious/noArrayIndexKey: outputs of one job are in order
         <OutputArtifact key={`${o.jobId}-${i}`} artifact={o.artifact} nodeId={id} />
       ))}
+      {run?.warnings && run.warnings.length > 0 && (
+        <div className="kg-node-warnings" role="status">
+          {run.warnings.map((warning, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: warnings of one run are in order and may repeat
+            <p key={i} className="kg-warning">
+              {warning}
+            </p>
+          ))}
+        </div>
+      )}
       {(run?.message || nodeLevel.length > 0) && (
         <div className="kg-node-errors" role="alert">
           {run?.message && <p className="kg-issue">{run.message}</p>}

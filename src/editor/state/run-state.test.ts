@@ -25,6 +25,37 @@ describe('run state', () => {
     expect(nextQueued(s)?.id).toBe('j2');
   });
 
+  it("keeps a node's warnings through its end and forgets them when the next job starts", () => {
+    let s = enqueueJob(emptyRunState(), 'j1', 'Run 1');
+    s = applyEvent(s, { type: 'job:start', jobId: 'j1', nodeIds: ['lora', 'save'] });
+    s = applyEvent(s, { type: 'node:start', jobId: 'j1', nodeId: 'lora' });
+    s = applyEvent(s, {
+      type: 'node:warning',
+      jobId: 'j1',
+      nodeId: 'lora',
+      message: 'key a matched nothing',
+    });
+    s = applyEvent(s, {
+      type: 'node:warning',
+      jobId: 'j1',
+      nodeId: 'lora',
+      message: 'key b matched nothing',
+    });
+    expect(s.nodes.lora).toEqual({
+      status: 'running',
+      warnings: ['key a matched nothing', 'key b matched nothing'],
+    });
+    s = applyEvent(s, { type: 'node:done', jobId: 'j1', nodeId: 'lora', ms: 3 });
+    s = applyEvent(s, { type: 'job:done', jobId: 'j1', ms: 9, executed: 2, cached: 0 });
+    expect(s.nodes.lora).toMatchObject({
+      status: 'done',
+      warnings: ['key a matched nothing', 'key b matched nothing'],
+    });
+    s = applyEvent(enqueueJob(s, 'j2', 'Run 2'), { type: 'job:start', jobId: 'j2', nodeIds: ['lora'] });
+    s = applyEvent(s, { type: 'node:cached', jobId: 'j2', nodeId: 'lora' });
+    expect(s.nodes.lora).toEqual({ status: 'cached' });
+  });
+
   it('puts errors on nodes and keeps issues of a failed job', () => {
     let s = enqueueJob(emptyRunState(), 'j1', 'Run 1');
     s = applyEvent(s, { type: 'job:start', jobId: 'j1', nodeIds: ['p'] });

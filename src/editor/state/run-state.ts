@@ -16,6 +16,8 @@ export interface NodeRunState {
   readonly preview?: RasterImage;
   readonly message?: string;
   readonly ms?: number;
+  /** Warnings the node gave in this run (`node:warning`), in order; kept when it finishes. */
+  readonly warnings?: readonly string[];
 }
 
 export type JobPhase = 'queued' | 'running' | JobStatus;
@@ -26,6 +28,8 @@ export interface RunJob {
   readonly phase: JobPhase;
   readonly message?: string;
   readonly ms?: number;
+  /** Warnings the node gave in this run (`node:warning`), in order; kept when it finishes. */
+  readonly warnings?: readonly string[];
 }
 
 export interface RunState {
@@ -69,7 +73,9 @@ export function nextQueued(state: RunState): RunJob | undefined {
 }
 
 function setNode(state: RunState, nodeId: string, patch: NodeRunState): RunState {
-  return { ...state, nodes: { ...state.nodes, [nodeId]: patch } };
+  const warnings = state.nodes[nodeId]?.warnings;
+  const next = warnings && !patch.warnings ? { ...patch, warnings } : patch;
+  return { ...state, nodes: { ...state.nodes, [nodeId]: next } };
 }
 
 /** Nodes still queued or running when a job ends did not run. */
@@ -110,6 +116,10 @@ export function applyEvent(state: RunState, event: EngineEvent): RunState {
     }
     case 'node:error':
       return setNode(state, event.nodeId, { status: 'error', message: event.message });
+    case 'node:warning': {
+      const old = state.nodes[event.nodeId] ?? { status: 'running' as const };
+      return setNode(state, event.nodeId, { ...old, warnings: [...(old.warnings ?? []), event.message] });
+    }
     case 'node:output': {
       const previous = state.outputs[event.nodeId] ?? [];
       const sameJob = previous.filter((o) => o.jobId === event.jobId);
