@@ -34,6 +34,8 @@ describe('Empty Latent', () => {
   });
 
   it('refuses sizes that are not multiples of 8 without a VAE', async () => {
-    await expect(run({}, { width: 100, height: 64, batch_size: 1 })).rejects.toThrow(/multiples of 8 \(got 100x64\)/);
+    await expect(run({}, { width: 100, height: 64, batch_size: 1 })).rejects.toThrow(
+      /multiples of 8 \(got 100x64\)/,
+    );
   });
 });
