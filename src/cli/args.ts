@@ -7,13 +7,22 @@ export const USAGE = `kosmograph — run kosmograph graphs headless
 usage:
   kosmograph run <graph.json|image.png> [--out DIR] [--backend auto|cpu|wasm]
                  [--set NODE.PARAM=VALUE]... [--input NODE=FILE]... [--seed N] [--json]
+                 [--allow-dir DIR]... [--allow-origin URL]... [--max-file-mb N] [--fetch-timeout S]
   kosmograph validate <graph.json|image.png>
   kosmograph import-comfy <workflow.json|image.png> [--out graph.json] [--checkpoints DIR]
                           [--controlnets DIR] [--loras DIR]
   kosmograph models inspect <folder|url> [--json] [--backend auto|cpu|wasm]
   kosmograph nodes [--json]
+  kosmograph serve [--host 127.0.0.1] [--port 8188] [--redis URL] [--token T] [--models DIR]
+                   [--allow-dir DIR]... [--allow-origin ORIGIN]... [--store DIR]
+  kosmograph worker --redis URL [--concurrency N] [--backend auto|cpu|wasm] [--models DIR]
+  kosmograph submit <graph.json|image.png> --server URL [--token T] [--seeds 1..100]
+                    [--set NODE.PARAM=VALUE]... [--input NODE=FILE]... [--wait] [--out DIR]
 
-exit codes: 0 done, 1 a node failed, 2 invalid graph or arguments, 130 interrupted`;
+a graph reads only files in its own folder (none for a PNG), --allow-dir folders, --input files
+and paths typed in --set, and fetches only from --allow-origin origins (docs/security.md)
+
+exit codes: 0 done, 1 a node failed, 2 invalid graph or arguments, 130 interrupted, 143 terminated`;
 
 const backendSchema = z.enum(['auto', 'cpu', 'wasm']);
 const seedSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -28,6 +37,14 @@ export type CliCommand =
       readonly inputs: readonly string[];
       readonly seed?: number;
       readonly json: boolean;
+      /** Folders the graph may read besides its own (`--allow-dir`). */
+      readonly allowDirs: readonly string[];
+      /** http(s) origins the graph may fetch from (`--allow-origin`). */
+      readonly allowOrigins: readonly string[];
+      /** Largest file or fetch a graph may read (`--max-file-mb`), in bytes. */
+      readonly maxFileBytes?: number;
+      /** A fetch fails after this long without data (`--fetch-timeout`, seconds), in ms. */
+      readonly fetchTimeoutMs?: number;
     }
   | { readonly command: 'validate'; readonly graphPath: string; readonly json: boolean }
   | {
@@ -67,6 +84,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     controlnets: { type: 'string' },
     loras: { type: 'string' },
     json: { type: 'boolean' },
+    'allow-dir': { type: 'string', multiple: true },
+    'allow-origin': { type: 'string', multiple: true },
+    'max-file-mb': { type: 'string' },
+    'fetch-timeout': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   } as const;
   try {
@@ -100,6 +121,15 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         }
         seed = parsedSeed.data;
       }
+      const positive = (flag: string, text: string | undefined) => {
+        if (text === undefined) return undefined;
+        const parsed = z.coerce.number().positive().finite().safeParse(text);
+        if (!parsed.success || text.trim() === '')
+          throw usageError(`${flag} must be a positive number (got "${text}")`);
+        return parsed.data;
+      };
+      const maxFileMb = positive('--max-file-mb', values['max-file-mb']);
+      const fetchTimeout = positive('--fetch-timeout', values['fetch-timeout']);
       return {
         command: 'run',
         graphPath: onePath(),
@@ -109,6 +139,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         inputs: values.input ?? [],
         ...(seed !== undefined ? { seed } : {}),
         json,
+        allowDirs: values['allow-dir'] ?? [],
+        allowOrigins: values['allow-origin'] ?? [],
+        ...(maxFileMb !== undefined ? { maxFileBytes: Math.floor(maxFileMb * 1024 * 1024) } : {}),
+        ...(fetchTimeout !== undefined ? { fetchTimeoutMs: Math.ceil(fetchTimeout * 1000) } : {}),
       };
     }
     case 'validate':

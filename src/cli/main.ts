@@ -1,4 +1,5 @@
 import { createNodeRegistry } from '../../nodes/index';
+import { plainText } from '../core/plain-text';
 import { validateGraph } from '../core/validate';
 import { GraphValidationError } from '../core/validation-error';
 import { parseCliArgs, USAGE } from './args';
@@ -8,10 +9,18 @@ import { importComfyCommand } from './import-comfy-command';
 import { modelsInspectCommand } from './models-command';
 import { nodesCommand } from './nodes-command';
 import { type CliIo, runCommand } from './run-command';
+import { serveCommand } from './serve-command';
+import { submitCommand } from './submit-command';
+import { workerCommand } from './worker-command';
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
-  const command = parseCliArgs(argv);
   const registry = createNodeRegistry();
+  // The server commands parse their own flags (src/cli/serve-command.ts and siblings).
+  const [first, ...rest] = argv;
+  if (first === 'serve') return serveCommand(rest, registry, io);
+  if (first === 'worker') return workerCommand(rest, registry, io);
+  if (first === 'submit') return submitCommand(rest, registry, io);
+  const command = parseCliArgs(argv);
   switch (command.command) {
     case 'help':
       io.stdout.write(`${USAGE}\n`);
@@ -21,7 +30,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return EXIT.ok;
     case 'validate': {
       const loaded = await readGraphFile(command.graphPath, registry.lookup);
-      for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
+      for (const warning of loaded.warnings) io.stderr.write(`warning: ${plainText(warning)}\n`);
       const issues = validateGraph(loaded.graph, registry.lookup);
       if (command.json) io.stdout.write(`${JSON.stringify({ valid: issues.length === 0, issues })}\n`);
       if (issues.length > 0) throw new GraphValidationError(issues);
@@ -47,11 +56,12 @@ export async function main(
     return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof GraphValidationError) {
-      for (const line of error.lines()) io.stderr.write(`error: ${line}\n`);
+      for (const line of error.lines()) io.stderr.write(`error: ${plainText(line)}\n`);
       return EXIT.invalid;
     }
     if (error instanceof CliError) {
-      for (const line of error.lines) io.stderr.write(`error: ${line}\n`);
+      // Lines may quote a graph's names and messages: escaped, so each stays one line.
+      for (const line of error.lines) io.stderr.write(`error: ${plainText(line)}\n`);
       return error.exitCode;
     }
     io.stderr.write(
