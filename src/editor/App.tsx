@@ -7,6 +7,8 @@ import { Inspector } from './components/Inspector';
 import { NoticeBar } from './components/NoticeBar';
 import { PackDialog } from './components/PackDialog';
 import { Palette } from './components/Palette';
+import { SaveAsDialog } from './components/SaveAsDialog';
+import { TabBar } from './components/TabBar';
 import { Toolbar } from './components/Toolbar';
 import { openShareLink } from './share';
 import { handleShortcut } from './shortcuts';
@@ -14,11 +16,13 @@ import { editorStore, useEditor } from './store';
 
 export function App() {
   const ready = useEditor((s) => s.ready);
+  const openPanel = useEditor((s) => s.openPanel);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         closeSearch();
         if (editorStore.getState().dialog) openDialog(undefined);
+        if (editorStore.getState().openPanel) editorStore.setState({ openPanel: undefined });
         return;
       }
       handleShortcut(e);
@@ -37,7 +41,8 @@ export function App() {
     <ReactFlowProvider>
       <div className="kg-app" data-ready={ready ? 'true' : 'false'}>
         <Toolbar />
-        <main className="kg-workspace">
+        <TabBar />
+        <main className="kg-workspace" data-panel={openPanel ?? 'none'}>
           <Palette />
           <Canvas />
           <Inspector />
@@ -45,6 +50,7 @@ export function App() {
         <NoticeBar />
         <HelpDialog />
         <PackDialog />
+        <SaveAsDialog />
       </div>
     </ReactFlowProvider>
   );

@@ -1,25 +1,46 @@
 import { emptyGraph, type GraphDocument, type JsonValue, type PortRef } from '../core/document';
 import type { LoadedGraph } from '../core/load-document';
 import { validateGraph } from '../core/validate';
+import { checkImageFile } from './image-file';
 import { specOf } from './registry';
+import { fileToDataUrl } from './sources';
 import { type ClipboardPayload, copyNodes, parseClipboard, pasteNodes } from './state/clipboard';
 import type { PendingHandle } from './state/compatible';
 import {
   addNode,
   connect,
+  connectReplacing,
   deleteNodes,
+  edgesInto,
   ensurePositions,
   moveNodes,
   removeEdges,
   setParam,
   setTitle,
+  withoutEdgesInto,
   type XY,
 } from './state/graph-ops';
-import { type CommitOptions, commit, redo as redoHistory, reset, undo as undoHistory } from './state/history';
+import {
+  type CommitOptions,
+  commit,
+  createHistory,
+  redo as redoHistory,
+  reset,
+  undo as undoHistory,
+} from './state/history';
 import { autoLayout } from './state/layout';
+import { emptyRunState } from './state/run-state';
 import type { SeedMode } from './state/seed';
 import { seedKey } from './state/seed';
-import { currentDoc, editorStore, type Notice } from './store';
+import {
+  currentDoc,
+  type Dialog,
+  type EditorState,
+  editorStore,
+  type GraphTab,
+  type Notice,
+  newSessionId,
+} from './store';
 
 /** Every change to the editor goes through these functions (the React components only call them). */
 
@@ -55,12 +76,28 @@ export function validateNow(): void {
 // ---- notices -----------------------------------------------------------------------------------
 
 let noticeId = 0;
-export function notify(kind: Notice['kind'], text: string, details?: readonly string[]): void {
+export function notify(
+  kind: Notice['kind'],
+  text: string,
+  details?: readonly string[],
+  topic?: Notice['topic'],
+): void {
   noticeId += 1;
-  set({ notice: { kind, text, id: noticeId, ...(details && details.length > 0 ? { details } : {}) } });
+  set({
+    notice: {
+      kind,
+      text,
+      id: noticeId,
+      ...(details && details.length > 0 ? { details } : {}),
+      ...(topic ? { topic } : {}),
+    },
+  });
 }
 
-export function dismissNotice(): void {
+/** Dismisses the notice (with `topic`: only a notice about that, e.g. a failed run after a success). */
+export function dismissNotice(topic?: Notice['topic']): void {
+  const { notice } = editorStore.getState();
+  if (!notice || (topic !== undefined && notice.topic !== topic)) return;
   set({ notice: undefined });
 }
 
@@ -128,23 +165,66 @@ export function addNodeAt(
   return added.id;
 }
 
-/** Connects two ports; a refusal is shown to the user with its reason. */
+/**
+ * Connects two ports, replacing the wire already into `to` (ComfyUI's habit);
+ * a refusal is shown to the user with its reason. Within a wire gesture
+ * (picked up from an input) the detach and the new wire are one undo step.
+ */
 export function connectPorts(from: PortRef, to: PortRef): boolean {
-  const result = connect(currentDoc(), from, to, specOf);
+  const result = connectReplacing(currentDoc(), from, to, specOf);
   if (!result.ok) {
     refuse(result.reason);
     return false;
   }
-  commitDoc(result.doc);
+  clearRefusal();
+  commitDoc(result.doc, wireGesture);
   return true;
 }
 
+/** How long a refusal stays on screen (it fades out over its last second, see editor.css). */
+export const REFUSAL_MS = 4000;
+let refusalId = 0;
+
 export function refuse(reason: string): void {
-  set({ refusal: reason });
+  refusalId += 1;
+  const id = refusalId;
+  set({ refusal: { reason, id } });
+  setTimeout(() => {
+    if (editorStore.getState().refusal?.id === id) set({ refusal: undefined });
+  }, REFUSAL_MS);
 }
 
 export function clearRefusal(): void {
   if (editorStore.getState().refusal !== undefined) set({ refusal: undefined });
+}
+
+// ---- wire drags --------------------------------------------------------------------------------
+
+let wireGestures = 0;
+let wireGesture: CommitOptions = {};
+
+/**
+ * A wire drag starts. From a connected input, the wire is picked up (ComfyUI):
+ * its edge is removed now, and dropping it on another input moves it there,
+ * on an output reconnects the input, on empty canvas leaves it removed.
+ */
+export function startWireDrag(pending: PendingHandle): void {
+  wireGestures += 1;
+  wireGesture = { key: `wire:${wireGestures}`, gesture: true };
+  const doc = currentDoc();
+  const to = { node: pending.nodeId, port: pending.port };
+  const occupant = pending.side === 'target' ? edgesInto(doc, to)[0] : undefined;
+  if (occupant) {
+    commitDoc(withoutEdgesInto(doc, to), wireGesture);
+    set({ dragging: { ...pending, detached: { from: occupant.from, to: occupant.to } } });
+  } else {
+    set({ dragging: pending });
+  }
+}
+
+export function endWireDrag(): void {
+  set({ dragging: undefined });
+  wireGesture = {};
 }
 
 export function deleteElements(nodeIds: Iterable<string>, edgeIds: Iterable<string>): void {
@@ -184,6 +264,44 @@ export function dragNodes(positions: Record<string, XY>): void {
 
 export function setMeasured(sizes: Record<string, { width: number; height: number }>): void {
   set((s) => ({ measured: { ...s.measured, ...sizes } }));
+}
+
+// ---- images -------------------------------------------------------------------------------------
+
+/** Checks an image file and returns its data: URL, remembering its name and size; undefined (and a notice) when refused. */
+async function acceptImage(file: File): Promise<string | undefined> {
+  try {
+    const { info } = await checkImageFile(file);
+    const url = await fileToDataUrl(file);
+    set((s) => ({ images: { ...s.images, [url]: info } }));
+    return url;
+  } catch (error) {
+    notify('error', error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+}
+
+/** Uses an image file for a node's image param (a file choice is its own undo step). */
+export async function setImageFromFile(nodeId: string, param: string, file: File): Promise<boolean> {
+  const url = await acceptImage(file);
+  if (url === undefined) return false;
+  updateParam(nodeId, param, url, false);
+  return true;
+}
+
+export const LOAD_IMAGE_TYPE = 'image.load';
+
+/** A dropped or pasted image becomes a Load Image node at `position` (one undo step). */
+export async function addImageNode(file: File, position: XY): Promise<string | undefined> {
+  const spec = specOf(LOAD_IMAGE_TYPE);
+  const param = spec?.params.find((p) => p.kind === 'image');
+  if (!spec || !param) return undefined;
+  const url = await acceptImage(file);
+  if (url === undefined) return undefined;
+  const added = addNode(currentDoc(), spec, position);
+  commitDoc(setParam(added.doc, added.id, param.name, url));
+  selectNodes([added.id]);
+  return added.id;
 }
 
 // ---- clipboard -----------------------------------------------------------------------------------
@@ -296,14 +414,20 @@ export function openGraph(loaded: LoadedGraph, options: OpenOptions): void {
     options.undoable === false
       ? { ...state.history, past: [], future: [], present: doc }
       : reset(state.history, doc);
+  // A new session: nothing of the old graph's runs (badges, pictures, errors, the Runs list) shows on this one.
   set({
     history,
+    session: newSessionId(),
+    run: emptyRunState(),
     selectedNodes: new Set(),
     selectedEdges: new Set(),
     measured: {},
     baseUrl: options.baseUrl,
     seedModes: {},
+    refusal: undefined,
+    dragging: undefined,
   });
+  dismissNotice('run');
   validateNow();
   requestFitView();
   if (loaded.warnings.length > 0) notify('info', `Opened ${options.source} with warnings`, loaded.warnings);
@@ -315,7 +439,112 @@ export function newGraph(): void {
   openGraph({ graph: emptyGraph(), warnings: [] }, { source: 'a new graph', quiet: true });
 }
 
-export function openDialog(dialog: 'help' | 'pack' | undefined): void {
+// ---- tabs (several graphs) -----------------------------------------------------------------------
+
+/** The active tab as it is now (its live fields), for storing in `tabs`. */
+export function liveTab(state: EditorState): GraphTab {
+  return {
+    id: state.tabId,
+    session: state.session,
+    history: state.history,
+    run: state.run,
+    seedModes: state.seedModes,
+    ...(state.baseUrl !== undefined ? { baseUrl: state.baseUrl } : {}),
+  };
+}
+
+/** The state patch that makes `tab` the active one (the current one is stored in `tabs`). */
+function activate(state: EditorState, tab: GraphTab, tabs: readonly GraphTab[]): Partial<EditorState> {
+  return {
+    tabs: tabs.map((t) => (t.id === state.tabId ? liveTab(state) : t)),
+    tabId: tab.id,
+    session: tab.session,
+    history: tab.history,
+    run: tab.run,
+    seedModes: tab.seedModes,
+    baseUrl: tab.baseUrl,
+    selectedNodes: new Set(),
+    selectedEdges: new Set(),
+    measured: {},
+    refusal: undefined,
+    dragging: undefined,
+    search: undefined,
+    renaming: false,
+  };
+}
+
+function afterTabChange(): void {
+  validateNow();
+  requestFitView();
+}
+
+/** Opens a new tab with an empty graph (the other tabs keep their graphs, runs and undo). */
+export function newTab(): string {
+  const state = editorStore.getState();
+  const tab: GraphTab = {
+    id: newSessionId('tab'),
+    session: newSessionId(),
+    history: createHistory(emptyGraph()),
+    run: emptyRunState(),
+    seedModes: {},
+  };
+  set(activate(state, tab, [...state.tabs, tab]));
+  afterTabChange();
+  return tab.id;
+}
+
+export function switchTab(id: string): void {
+  const state = editorStore.getState();
+  const tab = state.tabs.find((t) => t.id === id);
+  if (!tab || id === state.tabId) return;
+  set(activate(state, tab, state.tabs));
+  afterTabChange();
+}
+
+/** Closes a tab (its queued and running jobs are cancelled); the last tab closed leaves an empty one. */
+export function closeTab(id: string): void {
+  const state = editorStore.getState();
+  const index = state.tabs.findIndex((t) => t.id === id);
+  if (index < 0) return;
+  if (state.tabs.length === 1) {
+    newTab();
+    set((s) => ({ tabs: s.tabs.filter((t) => t.id !== id) }));
+    return;
+  }
+  if (id === state.tabId) {
+    const next = state.tabs[index + 1] ?? state.tabs[index - 1]!;
+    switchTab(next.id);
+  }
+  set((s) => ({ tabs: s.tabs.filter((t) => t.id !== id) }));
+}
+
+/** Renames the current graph (its `meta.name`, the tab's and the exported file's name); one undo step. */
+export function renameGraph(name: string): void {
+  const doc = currentDoc();
+  const { name: _old, ...meta } = doc.meta ?? {};
+  const trimmed = name.trim();
+  if ((doc.meta?.name ?? '') === trimmed) return;
+  const nextMeta: NonNullable<GraphDocument['meta']> = trimmed === '' ? meta : { ...meta, name: trimmed };
+  const next: GraphDocument = { ...doc };
+  if (Object.keys(nextMeta).length > 0) next.meta = nextMeta;
+  else delete next.meta;
+  commitDoc(next);
+}
+
+export function startRename(): void {
+  set({ renaming: true });
+}
+
+export function endRename(): void {
+  set({ renaming: false });
+}
+
+/** Shows or hides a collapsed side panel (narrow windows). */
+export function togglePanel(panel: 'palette' | 'inspector'): void {
+  set((s) => ({ openPanel: s.openPanel === panel ? undefined : panel }));
+}
+
+export function openDialog(dialog: Dialog): void {
   set({ dialog });
 }
 

@@ -95,6 +95,11 @@ export async function openGraphUrl(
   }
 }
 
+/** Opens the browser's file picker for a graph file (Import, Ctrl+O). */
+export function chooseGraphFile(): void {
+  document.querySelector<HTMLInputElement>('input[data-testid="import-file"]')?.click();
+}
+
 export function graphFileName(doc: GraphDocument): string {
   const name = (doc.meta?.name ?? 'graph').replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '');
   return `${name || 'graph'}.json`;

@@ -4,7 +4,7 @@ import type { GraphDocument } from '../core/document';
 import { emptyGraph } from '../core/document';
 import type { EngineApi } from '../engine/engine-api';
 import type { EngineEvent, JobResult } from '../engine/events';
-import { openGraph } from './actions';
+import { newTab, openGraph, switchTab } from './actions';
 import { provideEngine } from './engine-connection';
 import { cancelJob, queueRun } from './run-controller';
 import { addNode, connect } from './state/graph-ops';
@@ -119,5 +119,58 @@ describe('run queue', () => {
     expect(sent.params.seed).toBe(5);
     const now = editorStore.getState().history.present.nodes.find((n) => n.id === 'sampler')!;
     expect(now.params.seed).toBe(6);
+  });
+
+  it('keeps runs with their graph: a replaced graph cancels its jobs and shows none of their events', async () => {
+    const a = queueRun()!;
+    await tick();
+    const job = engine.running.get(a)!;
+    job.emit({ type: 'node:done', jobId: a, nodeId: 'load', ms: 1 });
+    expect(editorStore.getState().run.nodes.load?.status).toBe('done');
+    // New (the same ids can come back): the old run is cancelled and nothing of it shows.
+    openGraph({ graph: smallGraph(), warnings: [] }, { source: 'again', quiet: true });
+    await tick();
+    expect(engine.cancelled).toEqual([a]);
+    job.emit({ type: 'node:done', jobId: a, nodeId: 'preview', ms: 1 });
+    const artifact = {
+      kind: 'image' as const,
+      fileName: 'x.png',
+      image: { width: 1, height: 1, data: new Uint8Array(3) },
+    };
+    job.emit({ type: 'node:output', jobId: a, nodeId: 'preview', artifact });
+    const run = editorStore.getState().run;
+    expect(run.nodes).toEqual({});
+    expect(run.outputs).toEqual({});
+    expect(run.jobs).toEqual([]);
+  });
+
+  it('a later success takes the "Run failed" notice away', async () => {
+    const a = queueRun()!;
+    await tick();
+    engine.running.get(a)!.finish({ jobId: a, status: 'failed', artifacts: [], error: { message: 'boom' } });
+    await tick();
+    await tick();
+    expect(editorStore.getState().notice?.text).toBe('Run failed: boom');
+    const b = queueRun()!;
+    await tick();
+    await tick();
+    engine.running.get(b)!.finish({ jobId: b, status: 'done', artifacts: [] });
+    await tick();
+    await tick();
+    expect(editorStore.getState().notice).toBeUndefined();
+  });
+
+  it('a run started in one tab keeps updating that tab while another is shown', async () => {
+    const firstTab = editorStore.getState().tabId;
+    const a = queueRun()!;
+    await tick();
+    newTab();
+    expect(editorStore.getState().run.jobs).toEqual([]);
+    engine.running.get(a)!.emit({ type: 'node:done', jobId: a, nodeId: 'load', ms: 1 });
+    expect(editorStore.getState().run.nodes).toEqual({});
+    expect(engine.cancelled).toEqual([]);
+    switchTab(firstTab);
+    expect(editorStore.getState().run.nodes.load?.status).toBe('done');
+    expect(phases()).toEqual(['running']);
   });
 });

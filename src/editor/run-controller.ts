@@ -2,24 +2,71 @@ import type { GraphDocument } from '../core/document';
 import { validateGraph } from '../core/validate';
 import { formatIssue } from '../core/validation-error';
 import type { EngineEvent } from '../engine/events';
-import { notify, validateNow } from './actions';
+import { dismissNotice, notify, validateNow } from './actions';
 import { engine } from './engine-connection';
 import { specOf } from './registry';
 import { isRelativeSource, resolveSource } from './sources';
 import { replacePresent } from './state/history';
-import { applyEvent, enqueueJob, nextQueued, updateJob } from './state/run-state';
+import { applyEvent, enqueueJob, type RunState, updateJob } from './state/run-state';
 import { advanceSeeds } from './state/seed';
-import { currentDoc, editorStore } from './store';
+import { currentDoc, type EditorState, editorStore } from './store';
 
-/** The run queue: jobs run one after another; each can be cancelled while queued or running. */
+/**
+ * The run queue: jobs run one after another (one engine for every tab); each
+ * can be cancelled while queued or running. A job belongs to the session of
+ * the graph it was queued from (see `GraphTab`): its events update that
+ * session's run state only (the live one or a background tab's), and when
+ * that graph is replaced or its tab closed, its jobs are cancelled and their
+ * events go nowhere, so nothing of an old graph shows on a new one.
+ */
 
-const graphs = new Map<string, Promise<GraphDocument>>();
+interface QueuedJob {
+  readonly id: string;
+  readonly session: string;
+  readonly graph: Promise<GraphDocument>;
+  phase: 'queued' | 'running' | 'ended';
+  cancelRequested?: boolean;
+}
+
+const queue: QueuedJob[] = [];
 let counter = 0;
 let pumping = false;
 
-function dispatch(event: EngineEvent): void {
-  editorStore.setState((s) => ({ run: applyEvent(s.run, event) }));
+/** The state patch that applies `update` to `session`'s run state (nothing when the session is gone). */
+export function withRunOf(
+  state: EditorState,
+  session: string,
+  update: (run: RunState) => RunState,
+): Partial<EditorState> {
+  if (state.session === session) return { run: update(state.run) };
+  const i = state.tabs.findIndex((t) => t.id !== state.tabId && t.session === session);
+  if (i < 0) return {};
+  const tabs = [...state.tabs];
+  tabs[i] = { ...tabs[i]!, run: update(tabs[i]!.run) };
+  return { tabs };
 }
+
+/** Whether a session's graph is still open (live, or in a background tab). */
+export function sessionOpen(state: EditorState, session: string): boolean {
+  return state.session === session || state.tabs.some((t) => t.id !== state.tabId && t.session === session);
+}
+
+function updateRun(session: string, update: (run: RunState) => RunState): void {
+  editorStore.setState((s) => withRunOf(s, session, update));
+}
+
+function dispatchTo(session: string): (event: EngineEvent) => void {
+  return (event) => updateRun(session, (run) => applyEvent(run, event));
+}
+
+/** Jobs of graphs that were replaced or closed are cancelled (their results would show nowhere). */
+function cancelClosedSessions(): void {
+  const state = editorStore.getState();
+  for (const job of queue) {
+    if (job.phase !== 'ended' && !sessionOpen(state, job.session)) void cancelJob(job.id);
+  }
+}
+editorStore.subscribe(cancelClosedSessions);
 
 function bytesToDataUrl(bytes: Uint8Array, mime: string): string {
   let binary = '';
@@ -77,8 +124,9 @@ export function queueRun(): string | undefined {
   }
   counter += 1;
   const jobId = `job-${Date.now().toString(36)}-${counter}`;
-  graphs.set(jobId, graphForRun(doc, state.baseUrl));
-  editorStore.setState((s) => ({ run: enqueueJob(s.run, jobId, `Run ${counter}`) }));
+  const session = state.session;
+  queue.push({ id: jobId, session, graph: graphForRun(doc, state.baseUrl), phase: 'queued' });
+  updateRun(session, (run) => enqueueJob(run, jobId, `Run ${counter}`));
   // Seeds set to increment/random change after queueing (ComfyUI's "control after generate").
   const advanced = advanceSeeds(doc, state.seedModes, specOf, Math.random);
   if (advanced !== doc) editorStore.setState((s) => ({ history: replacePresent(s.history, advanced) }));
@@ -87,13 +135,42 @@ export function queueRun(): string | undefined {
 }
 
 export async function cancelJob(jobId: string): Promise<void> {
-  const job = editorStore.getState().run.jobs.find((j) => j.id === jobId);
-  if (!job) return;
+  const job = queue.find((j) => j.id === jobId);
+  if (!job || job.phase === 'ended') return;
   if (job.phase === 'queued') {
-    graphs.delete(jobId);
-    editorStore.setState((s) => ({ run: updateJob(s.run, jobId, { phase: 'cancelled' }) }));
-  } else if (job.phase === 'running') {
+    job.phase = 'ended';
+    updateRun(job.session, (run) => updateJob(run, jobId, { phase: 'cancelled' }));
+  } else if (!job.cancelRequested) {
+    job.cancelRequested = true;
     await engine().cancel(jobId);
+  }
+}
+
+function failed(job: QueuedJob, message: string): void {
+  updateRun(job.session, (run) => updateJob(run, job.id, { phase: 'failed', message }));
+  if (editorStore.getState().session === job.session) notify('error', `Run failed: ${message}`, [], 'run');
+}
+
+async function runJob(job: QueuedJob): Promise<void> {
+  const graph = await job.graph;
+  // It may have been cancelled while its images were read.
+  if (job.phase !== 'queued') return;
+  job.phase = 'running';
+  updateRun(job.session, (run) => updateJob(run, job.id, { phase: 'running' }));
+  try {
+    const result = await engine().run(graph, { jobId: job.id }, dispatchTo(job.session));
+    const phase = result.status;
+    updateRun(job.session, (run) => {
+      const after = run.jobs.find((j) => j.id === job.id);
+      if (after?.phase !== 'running') return run;
+      return updateJob(run, job.id, { phase, ...(result.error ? { message: result.error.message } : {}) });
+    });
+    if (result.status === 'failed' && result.error) failed(job, result.error.message);
+    else if (result.status === 'done' && editorStore.getState().session === job.session) dismissNotice('run');
+  } catch (error) {
+    failed(job, error instanceof Error ? error.message : String(error));
+  } finally {
+    job.phase = 'ended';
   }
 }
 
@@ -102,32 +179,11 @@ async function pump(): Promise<void> {
   pumping = true;
   try {
     for (;;) {
-      const job = nextQueued(editorStore.getState().run);
+      const job = queue.find((j) => j.phase === 'queued');
       if (!job) return;
-      const graph = await graphs.get(job.id);
-      graphs.delete(job.id);
-      // It may have been cancelled while its images were read.
-      const still = editorStore.getState().run.jobs.find((j) => j.id === job.id);
-      if (!graph || still?.phase !== 'queued') continue;
-      editorStore.setState((s) => ({ run: updateJob(s.run, job.id, { phase: 'running' }) }));
-      try {
-        const result = await engine().run(graph, { jobId: job.id }, dispatch);
-        const after = editorStore.getState().run.jobs.find((j) => j.id === job.id);
-        if (after?.phase === 'running') {
-          editorStore.setState((s) => ({
-            run: updateJob(s.run, job.id, {
-              phase: result.status,
-              ...(result.error ? { message: result.error.message } : {}),
-            }),
-          }));
-        }
-        if (result.status === 'failed' && result.error)
-          notify('error', `Run failed: ${result.error.message}`);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        editorStore.setState((s) => ({ run: updateJob(s.run, job.id, { phase: 'failed', message }) }));
-        notify('error', `Run failed: ${message}`);
-      }
+      await runJob(job);
+      // Ended jobs are forgotten (the run state keeps what the Runs list shows).
+      for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.phase === 'ended') queue.splice(i, 1);
     }
   } finally {
     pumping = false;

@@ -5,13 +5,13 @@ import {
   duplicateSelection,
   layoutGraph,
   openDialog,
-  paste,
   redo,
   requestFitView,
   selectAll,
   undo,
 } from './actions';
-import { exportGraph } from './files';
+import { chooseGraphFile, exportGraph } from './files';
+import { isTyping, schedulePasteFallback } from './paste';
 import { queueRun } from './run-controller';
 import { currentDoc, editorStore } from './store';
 
@@ -29,14 +29,12 @@ export const SHORTCUTS: readonly { keys: string; what: string }[] = [
   { keys: 'Shift+L', what: 'Auto layout' },
   { keys: 'Shift+F', what: 'Fit the graph in view' },
   { keys: 'Ctrl+S', what: 'Export the graph as JSON' },
+  { keys: 'Ctrl+Shift+S', what: 'Save As: name the graph and export it' },
+  { keys: 'Ctrl+O', what: 'Open a graph file (JSON, kosmograph PNG, ComfyUI)' },
+  { keys: 'Ctrl+V with an image copied', what: 'Paste the image as a Load Image node' },
   { keys: '?', what: 'This help' },
   { keys: 'Escape', what: 'Close dialogs and search' },
 ];
-
-function typing(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
-}
 
 /** Global shortcuts; text fields keep their own keys (their undo is the field's). */
 export function handleShortcut(e: KeyboardEvent): void {
@@ -49,18 +47,27 @@ export function handleShortcut(e: KeyboardEvent): void {
   }
   if (mod && key === 's') {
     e.preventDefault();
-    exportGraph(currentDoc());
+    if (e.shiftKey) openDialog('save-as');
+    else exportGraph(currentDoc());
     return;
   }
-  if (typing(e.target)) return;
+  if (mod && key === 'o') {
+    e.preventDefault();
+    chooseGraphFile();
+    return;
+  }
+  if (isTyping(e.target)) return;
   if (editorStore.getState().dialog) return;
   let handled = true;
   if (mod && key === 'z' && !e.shiftKey) undo();
   else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) redo();
   else if (mod && key === 'c') void copySelection();
   else if (mod && key === 'x') void cutSelection();
-  else if (mod && key === 'v') void paste();
-  else if (mod && key === 'd') duplicateSelection();
+  else if (mod && key === 'v' && !e.shiftKey) {
+    // The paste event does the pasting (it can read images); this is the fallback.
+    schedulePasteFallback();
+    return;
+  } else if (mod && key === 'd') duplicateSelection();
   else if (mod && key === 'a') selectAll();
   else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection();
   else if (!mod && e.shiftKey && key === 'l') layoutGraph();

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useSyncExternalStore } from 'react';
-import type { GraphDocument, GraphNode } from '../core/document';
+import type { GraphDocument, GraphNode, PortRef } from '../core/document';
 import { emptyGraph } from '../core/document';
 import type { ValidationIssue } from '../core/validation-error';
 import type { EngineStatus, PackInfo, PackLoadProgress } from '../engine/engine-api';
@@ -12,6 +12,8 @@ import type { SeedModes } from './state/seed';
 export interface Notice {
   readonly kind: 'error' | 'info';
   readonly text: string;
+  /** What the notice is about: a `run` notice goes when a later run of the graph succeeds. */
+  readonly topic?: 'run';
   /** Extra lines (e.g. one per validation issue). */
   readonly details?: readonly string[];
   readonly id: number;
@@ -40,7 +42,36 @@ export interface PackState {
   readonly applied?: string;
 }
 
-export type Dialog = 'help' | 'pack' | undefined;
+export type Dialog = 'help' | 'pack' | 'save-as' | undefined;
+
+/**
+ * One open graph (a tab). The active tab's live state is in the top-level
+ * fields of `EditorState`; its entry in `tabs` is refreshed when another tab
+ * is chosen. `session` changes whenever the tab's graph is replaced (New,
+ * Open, Import, a dropped graph): run state and events belong to a session.
+ */
+export interface GraphTab {
+  readonly id: string;
+  readonly session: string;
+  readonly history: History;
+  readonly run: RunState;
+  readonly seedModes: SeedModes;
+  readonly baseUrl?: string;
+}
+
+/** A wire being dragged: compatible handles light up, others dim. */
+export interface DraggedWire extends PendingHandle {
+  /** The wire was picked up from a connected input: its old edge, to reconnect elsewhere. */
+  readonly detached?: { readonly from: PortRef; readonly to: PortRef };
+}
+
+/** What the editor remembers about an image chosen for a param (its data: URL does not say). */
+export interface ImageInfo {
+  readonly name: string;
+  readonly bytes: number;
+  readonly width: number;
+  readonly height: number;
+}
 
 export interface EditorState {
   readonly history: History;
@@ -49,14 +80,27 @@ export interface EditorState {
   /** Measured node sizes from the canvas (not part of the document). */
   readonly measured: Readonly<Record<string, { width: number; height: number }>>;
   readonly run: RunState;
+  /** The active tab and its graph's session (see `GraphTab`). */
+  readonly tabId: string;
+  readonly session: string;
+  /** Every open graph, in tab order (the active one's entry is stale while it is active). */
+  readonly tabs: readonly GraphTab[];
   readonly seedModes: SeedModes;
   /** Relative image paths in the document resolve against this URL (an example's folder). */
   readonly baseUrl?: string;
   /** Issues of the current document (validator), refreshed shortly after edits. */
   readonly issues: readonly ValidationIssue[];
   readonly notice?: Notice;
-  /** The reason the last attempted connection was refused. */
-  readonly refusal?: string;
+  /** The reason the last attempted connection was refused (fades after a few seconds). */
+  readonly refusal?: { readonly reason: string; readonly id: number };
+  /** The active tab's name is being edited. */
+  readonly renaming?: boolean;
+  /** Below 1100 px the side panels collapse; this one is shown over the canvas. */
+  readonly openPanel?: 'palette' | 'inspector';
+  /** The wire being dragged, if any. */
+  readonly dragging?: DraggedWire;
+  /** File names and sizes of images chosen in this editor, by data: URL. */
+  readonly images: Readonly<Record<string, ImageInfo>>;
   readonly search?: SearchBox;
   readonly dialog: Dialog;
   readonly pack: PackState;
@@ -97,13 +141,28 @@ export function createStore<S>(initial: S): Store<S> {
   };
 }
 
+let sessionCounter = 0;
+/** A new session (or tab) id, unique in this page. */
+export function newSessionId(prefix = 's'): string {
+  sessionCounter += 1;
+  return `${prefix}${sessionCounter}`;
+}
+
 export function initialEditorState(): EditorState {
+  const history = createHistory(emptyGraph());
+  const tabId = newSessionId('tab');
+  const session = newSessionId();
+  const run = emptyRunState();
   return {
-    history: createHistory(emptyGraph()),
+    history,
     selectedNodes: new Set(),
     selectedEdges: new Set(),
     measured: {},
-    run: emptyRunState(),
+    run,
+    tabId,
+    session,
+    tabs: [{ id: tabId, session, history, run, seedModes: {} }],
+    images: {},
     seedModes: {},
     issues: [],
     dialog: undefined,

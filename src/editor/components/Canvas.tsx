@@ -13,33 +13,40 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { canConnect } from '../../core/can-connect';
 import type { GraphDocument } from '../../core/document';
 import { inputPort, outputPort } from '../../core/node-spec';
 import { SOCKET_COLORS } from '../../core/socket-types';
 import {
+  addImageNode,
   addNodeAt,
   beginDrag,
   clearRefusal,
   connectPorts,
   dragNodes,
+  endWireDrag,
   fitRequests,
   openSearch,
   refuse,
   selectNodes,
   setMeasured,
+  startWireDrag,
 } from '../actions';
+import { droppedFileKind } from '../dropped-file';
 import { openGraphFile } from '../files';
+import { handlePaste } from '../paste';
 import { specOf } from '../registry';
 import type { PendingHandle } from '../state/compatible';
-import { edgeId, type XY } from '../state/graph-ops';
+import { edgeId, withoutEdgesInto, type XY } from '../state/graph-ops';
+import { READABLE_ZOOM, readableFitTargets } from '../state/readable-fit';
 import { currentDoc, editorStore, nodeIndex, useEditor } from '../store';
 import { GraphNode } from './GraphNode';
 import { Legend } from './Legend';
 import { SearchBox } from './SearchBox';
 
 export const NODE_DRAG_TYPE = 'application/x-kosmograph-node';
+const FIT_PADDING = 0.1;
 
 const nodeTypes: NodeTypes = { kg: GraphNode };
 
@@ -140,15 +147,19 @@ function pendingFrom(nodeId: string, handleId: string, side: 'source' | 'target'
   return port ? { nodeId, port: handleId, type: port.type, side } : undefined;
 }
 
-/** Source/target of a drag, whichever end it started from. */
+/** Source/target of a drag, whichever end it started from. A taken input is fine: the drop replaces its wire. */
 function verdictOf(c: Connection | Edge) {
+  const to = { node: c.target, port: c.targetHandle ?? '' };
   return canConnect(
-    currentDoc(),
+    withoutEdgesInto(currentDoc(), to),
     { node: c.source, port: c.sourceHandle ?? '' },
-    { node: c.target, port: c.targetHandle ?? '' },
+    to,
     specOf,
   );
 }
+
+/** The last pointer position over the canvas (pasted images land there). */
+const pointer = { x: Number.NaN, y: Number.NaN };
 
 export function Canvas() {
   // Narrow selections: a param edit changes none of these, so it re-renders only its node.
@@ -162,6 +173,7 @@ export function Canvas() {
   const measured = useEditor((s) => s.measured);
   const refusal = useEditor((s) => s.refusal);
   const flow = useReactFlow();
+  const container = useRef<HTMLDivElement>(null);
 
   const nodes = useMemo(
     () => flowNodes(idsKey, layout, selectedNodes, measured),
@@ -181,7 +193,18 @@ export function Canvas() {
           requestAnimationFrame(attempt);
           return;
         }
-        void flow.fitView({ padding: 0.1, duration: 0, maxZoom: 1 });
+        // Readable first: all nodes when they fit at 75 %, else the main path (the minimap shows the rest).
+        const box = container.current?.getBoundingClientRect();
+        const view = { width: box?.width ?? 800, height: box?.height ?? 600 };
+        const doc = history.present;
+        const targets = readableFitTargets(doc, specOf, measured, view, FIT_PADDING);
+        const all = targets.length === doc.nodes.length;
+        void flow.fitView({
+          padding: FIT_PADDING,
+          duration: 0,
+          maxZoom: 1,
+          ...(all ? {} : { nodes: targets.map((id) => ({ id })), minZoom: READABLE_ZOOM }),
+        });
       };
       requestAnimationFrame(attempt);
     };
@@ -189,6 +212,29 @@ export function Canvas() {
     return () => {
       fitRequests.listeners.delete(fit);
     };
+  }, [flow]);
+
+  useEffect(() => {
+    // Pasted images land under the pointer when it is over the canvas, else in the middle of the view.
+    const at = () => {
+      const box = container.current?.getBoundingClientRect();
+      const inside =
+        box &&
+        pointer.x >= box.left &&
+        pointer.x <= box.right &&
+        pointer.y >= box.top &&
+        pointer.y <= box.bottom;
+      const screen = inside
+        ? pointer
+        : { x: (box?.left ?? 0) + (box?.width ?? 0) / 2, y: (box?.top ?? 0) + (box?.height ?? 0) / 2 };
+      return flow.screenToFlowPosition(screen);
+    };
+    const onPaste = (e: ClipboardEvent) => {
+      if (editorStore.getState().dialog) return;
+      handlePaste(e, at);
+    };
+    document.addEventListener('paste', onPaste);
+    return () => document.removeEventListener('paste', onPaste);
   }, [flow]);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
@@ -230,40 +276,59 @@ export function Canvas() {
     );
   }, []);
 
+  const onConnectStart = useCallback(
+    (
+      _: MouseEvent | TouchEvent,
+      start: { nodeId: string | null; handleId: string | null; handleType: 'source' | 'target' | null },
+    ) => {
+      clearRefusal();
+      if (!start.nodeId || !start.handleId || !start.handleType) return;
+      const pending = pendingFrom(start.nodeId, start.handleId, start.handleType);
+      if (pending) startWireDrag(pending);
+    },
+    [],
+  );
+
   const onConnectEnd = useCallback(
     (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-      if (state.isValid) {
-        clearRefusal();
-        return;
-      }
-      const from = state.fromHandle;
-      if (!from?.id) return;
-      if (state.toHandle?.id) {
-        // Dropped on a handle that refused: say why.
-        const fromSide = from.type;
+      const wire = editorStore.getState().dragging;
+      try {
+        if (state.isValid) return; // onConnect made (or replaced) the wire
+        const from = state.fromHandle;
+        if (!from?.id) return;
         const to = state.toHandle;
-        const connection =
-          fromSide === 'source'
-            ? { source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id ?? null }
-            : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id };
-        if (to.type === from.type) {
-          refuse(`cannot connect two ${from.type === 'source' ? 'outputs' : 'inputs'}`);
+        if (to?.id) {
+          if (to.type === from.type) {
+            // A wire picked up from an input, dropped on another input (or back): it goes there.
+            if (wire?.detached && to.type === 'target') {
+              connectPorts(wire.detached.from, { node: to.nodeId, port: to.id });
+              return;
+            }
+            refuse(`cannot connect two ${from.type === 'source' ? 'outputs' : 'inputs'}`);
+            return;
+          }
+          // Dropped on a handle that refused: say why.
+          const connection =
+            from.type === 'source'
+              ? { source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id }
+              : { source: to.nodeId, sourceHandle: to.id, target: from.nodeId, targetHandle: from.id };
+          const verdict = verdictOf(connection);
+          if (!verdict.ok) refuse(verdict.reason);
           return;
         }
-        const verdict = verdictOf(connection);
-        if (!verdict.ok) refuse(verdict.reason);
-        return;
+        if (state.toNode || wire?.detached) return; // on a node body, or a picked-up wire let go: removed
+        const pending = pendingFrom(from.nodeId, from.id, from.type);
+        if (!pending) return;
+        const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
+        const bounds = (event.target as Element | null)?.closest('.react-flow')?.getBoundingClientRect();
+        openSearch(
+          { x: point.clientX - (bounds?.left ?? 0), y: point.clientY - (bounds?.top ?? 0) },
+          flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+          pending,
+        );
+      } finally {
+        endWireDrag();
       }
-      if (state.toNode) return; // dropped on a node body: nothing to do
-      const pending = pendingFrom(from.nodeId, from.id, from.type);
-      if (!pending) return;
-      const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
-      const bounds = (event.target as Element | null)?.closest('.react-flow')?.getBoundingClientRect();
-      openSearch(
-        { x: point.clientX - (bounds?.left ?? 0), y: point.clientY - (bounds?.top ?? 0) },
-        flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
-        pending,
-      );
     },
     [flow],
   );
@@ -298,7 +363,11 @@ export function Canvas() {
       const file = e.dataTransfer.files[0];
       if (file) {
         e.preventDefault();
-        void openGraphFile(file);
+        const at = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        void droppedFileKind(file).then(async (kind) => {
+          if (kind === 'image') await addImageNode(file, at);
+          else await openGraphFile(file);
+        });
       }
     },
     [flow],
@@ -306,7 +375,17 @@ export function Canvas() {
 
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: the canvas takes drops and double-clicks; keyboard users have the palette
-    <div className="kg-canvas" onDoubleClick={onDoubleClick} onDragOver={onDragOver} onDrop={onDrop}>
+    <div
+      ref={container}
+      className="kg-canvas"
+      onDoubleClick={onDoubleClick}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      onPointerMove={(e) => {
+        pointer.x = e.clientX;
+        pointer.y = e.clientY;
+      }}
+    >
       <ReactFlow<FlowNode>
         nodes={nodes}
         edges={edges}
@@ -316,7 +395,7 @@ export function Canvas() {
         onNodeDragStart={beginDrag}
         onSelectionDragStart={beginDrag}
         onConnect={onConnect}
-        onConnectStart={clearRefusal}
+        onConnectStart={onConnectStart}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         deleteKeyCode={null}
@@ -332,12 +411,12 @@ export function Canvas() {
         <Background gap={20} />
         <MiniMap pannable zoomable ariaLabel="Minimap" />
         <Controls aria-label="Zoom controls" />
-        <Panel position="bottom-left" className="kg-legend-panel">
+        <Panel position="top-left" className="kg-legend-panel">
           <Legend />
         </Panel>
         {refusal && (
-          <Panel position="top-center" className="kg-refusal" role="alert">
-            Connection refused: {refusal}
+          <Panel key={refusal.id} position="top-center" className="kg-refusal" role="alert">
+            Connection refused: {refusal.reason}
           </Panel>
         )}
       </ReactFlow>

@@ -1,13 +1,13 @@
 import { Handle, type NodeProps, Position, type ReactFlowState, useStore } from '@xyflow/react';
 import { memo, useState } from 'react';
 import type { PortSpec } from '../../core/node-spec';
-import { SOCKET_COLORS } from '../../core/socket-types';
+import { SOCKET_COLORS, socketAccepts } from '../../core/socket-types';
 import type { ValidationIssue } from '../../core/validation-error';
-import { notify } from '../actions';
+import { setImageFromFile } from '../actions';
 import { specOf } from '../registry';
-import { connectedInputs, issuesFor, nodeIndex, useEditor } from '../store';
+import { connectedInputs, type DraggedWire, issuesFor, nodeIndex, useEditor } from '../store';
 import { OutputArtifact } from './OutputArtifact';
-import { ParamField, setImageFromFile } from './ParamField';
+import { ParamField } from './ParamField';
 import { RasterCanvas } from './RasterCanvas';
 
 function issueText(
@@ -30,7 +30,43 @@ const STATUS_TEXT = {
   error: 'error',
 } as const;
 
-function PortRow({ port, side, issue }: { port: PortSpec; side: 'in' | 'out'; issue?: string | undefined }) {
+/**
+ * How a handle looks while a wire is dragged: `fits` where the wire could be
+ * dropped (a taken input counts: the drop replaces its wire), `dim` elsewhere.
+ */
+export function handleFit(
+  wire: DraggedWire | undefined,
+  nodeId: string,
+  port: PortSpec,
+  side: 'in' | 'out',
+): 'fits' | 'dim' | undefined {
+  if (!wire) return undefined;
+  if (wire.nodeId === nodeId && wire.port === port.name) return undefined;
+  // A wire picked up from an input can go to another input (moved) or to an output (reconnected).
+  const toInput = wire.side === 'source' || wire.detached !== undefined;
+  const toOutput = wire.side === 'target';
+  const sameNode = wire.nodeId === nodeId;
+  if (side === 'in' && toInput) {
+    if (sameNode && wire.side === 'source') return 'dim';
+    return socketAccepts(port.type, wire.type) ? 'fits' : 'dim';
+  }
+  if (side === 'out' && toOutput) return !sameNode && socketAccepts(wire.type, port.type) ? 'fits' : 'dim';
+  return 'dim';
+}
+
+function PortRow({
+  nodeId,
+  port,
+  side,
+  issue,
+}: {
+  nodeId: string;
+  port: PortSpec;
+  side: 'in' | 'out';
+  issue?: string | undefined;
+}) {
+  const wire = useEditor((s) => s.dragging);
+  const fit = handleFit(wire, nodeId, port, side);
   const color = SOCKET_COLORS[port.type];
   const name = port.label ?? port.name;
   const tip = `${name}: ${port.type}${port.optional ? ' (optional)' : ''}${port.description ? ` — ${port.description}` : ''}`;
@@ -43,7 +79,7 @@ function PortRow({ port, side, issue }: { port: PortSpec; side: 'in' | 'out'; is
         type={side === 'in' ? 'target' : 'source'}
         position={side === 'in' ? Position.Left : Position.Right}
         id={port.name}
-        className="kg-handle"
+        className={fit ? `kg-handle kg-handle-${fit}` : 'kg-handle'}
         style={{ background: color, borderColor: issue ? 'var(--kg-error)' : color }}
         aria-label={`${side === 'in' ? 'input' : 'output'} ${name} (${port.type})`}
       />
@@ -108,8 +144,7 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
               e.preventDefault();
               e.stopPropagation();
               setDropping(false);
-              if (file.type.startsWith('image/')) void setImageFromFile(id, imageParam.name, file);
-              else notify('error', `${file.name} is not an image`);
+              void setImageFromFile(id, imageParam.name, file);
             }
           : undefined
       }
@@ -140,12 +175,18 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
         <div className="kg-ports">
           <div className="kg-inputs">
             {spec.inputs.map((p) => (
-              <PortRow key={p.name} port={p} side="in" issue={issueText(issues, (i) => i.port === p.name)} />
+              <PortRow
+                key={p.name}
+                nodeId={id}
+                port={p}
+                side="in"
+                issue={issueText(issues, (i) => i.port === p.name)}
+              />
             ))}
           </div>
           <div className="kg-outputs">
             {spec.outputs.map((p) => (
-              <PortRow key={p.name} port={p} side="out" />
+              <PortRow key={p.name} nodeId={id} port={p} side="out" />
             ))}
           </div>
         </div>

@@ -17,7 +17,7 @@ export function NoticeBar() {
           </ul>
         )}
       </div>
-      <button type="button" onClick={dismissNotice} aria-label="Dismiss message">
+      <button type="button" onClick={() => dismissNotice()} aria-label="Dismiss message">
         ×
       </button>
     </div>

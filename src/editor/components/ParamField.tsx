@@ -1,11 +1,12 @@
 import { memo, useId, useRef } from 'react';
 import type { JsonValue } from '../../core/document';
 import type { ParamSpec } from '../../core/node-spec';
-import { notify, setSeedMode, updateParam } from '../actions';
-import { fileToDataUrl, resolveSource } from '../sources';
+import { setImageFromFile, setSeedMode, updateParam } from '../actions';
+import { dataUrlInfo, sizeText } from '../image-file';
+import { resolveSource } from '../sources';
 import { checkMarkers, splitMarkers } from '../state/prompt-markers';
 import { MAX_SEED, SEED_MODES, type SeedMode, seedKey } from '../state/seed';
-import { useEditor } from '../store';
+import { type ImageInfo, useEditor } from '../store';
 
 export interface ParamFieldProps {
   readonly nodeId: string;
@@ -158,12 +159,22 @@ function PromptField({ nodeId, spec, value, connected, imagePorts }: ParamFieldP
   );
 }
 
+/** What an embedded image is: its file name and size when this editor saw it chosen, else its type and size. */
+function embeddedText(source: string, known: ImageInfo | undefined): string {
+  if (known) return `${known.name} · ${sizeText(known.bytes)} · ${known.width}×${known.height}`;
+  const info = dataUrlInfo(source);
+  const kind = info?.mediaType.replace(/^image\//, '').toUpperCase() || 'image';
+  return `embedded ${kind} · ${sizeText(info?.bytes ?? 0)}`;
+}
+
 function ImageField({ nodeId, spec, value }: ParamFieldProps) {
   const id = useId();
   const fileRef = useRef<HTMLInputElement>(null);
   const baseUrl = useEditor((s) => s.baseUrl);
   const source = typeof value === 'string' ? value : '';
   const embedded = source.startsWith('data:');
+  const known = useEditor((s) => (embedded ? s.images[source] : undefined));
+  const described = embedded ? embeddedText(source, known) : source;
   return (
     <div className="kg-field kg-image">
       <label htmlFor={id}>{label(spec)}</label>
@@ -176,7 +187,8 @@ function ImageField({ nodeId, spec, value }: ParamFieldProps) {
           type="text"
           className="nodrag"
           placeholder="URL, path, or drop an image"
-          value={embedded ? `(embedded image, ${Math.round((source.length * 3) / 4 / 1024)} KiB)` : source}
+          value={described}
+          title={embedded ? described : undefined}
           readOnly={embedded}
           onChange={(e) => updateParam(nodeId, spec.name, e.target.value)}
         />
@@ -203,15 +215,6 @@ function ImageField({ nodeId, spec, value }: ParamFieldProps) {
       </div>
     </div>
   );
-}
-
-export async function setImageFromFile(nodeId: string, param: string, file: File): Promise<void> {
-  if (!/^image\/(png|jpeg)$/.test(file.type)) {
-    notify('error', `${file.name} is not a PNG or JPEG image`);
-    return;
-  }
-  // A file choice is its own undo step, never merged with typing in the URL field.
-  updateParam(nodeId, param, await fileToDataUrl(file), false);
 }
 
 /** A widget generated from a param spec. */

@@ -1,11 +1,20 @@
 import { useRef } from 'react';
-import { layoutGraph, newGraph, openDialog, redo, requestFitView, undo } from '../actions';
+import { layoutGraph, newGraph, openDialog, redo, requestFitView, startRename, undo } from '../actions';
 import { EXAMPLES } from '../examples';
-import { exportGraph, openGraphFile, openGraphUrl } from '../files';
+import { chooseGraphFile, exportGraph, openGraphFile, openGraphUrl } from '../files';
 import { queueRun } from '../run-controller';
 import { copyShareLink } from '../share';
 import { currentDoc, useEditor } from '../store';
 
+/** Closes the `<details>` menu a choice was made in. */
+function closeMenu(ref: React.RefObject<HTMLDetailsElement | null>): void {
+  if (ref.current) ref.current.open = false;
+}
+
+/**
+ * One row at every width from 1000 px: the everyday commands, and the rest in
+ * the "More" menu (overflow). The graph's name lives on its tab.
+ */
 export function Toolbar() {
   const canUndo = useEditor((s) => s.history.past.length > 0);
   const canRedo = useEditor((s) => s.history.future.length > 0);
@@ -14,16 +23,17 @@ export function Toolbar() {
   );
   const packName = useEditor((s) => s.pack.info?.name ?? s.pack.source);
   const packLoading = useEditor((s) => s.pack.loading);
-  const name = useEditor((s) => s.history.present.meta?.name);
   const fileRef = useRef<HTMLInputElement>(null);
   const examplesRef = useRef<HTMLDetailsElement>(null);
+  const moreRef = useRef<HTMLDetailsElement>(null);
+  const more = (action: () => void) => () => {
+    closeMenu(moreRef);
+    action();
+  };
 
   return (
     <header className="kg-toolbar">
       <h1 className="kg-logo">kosmograph</h1>
-      <span className="kg-graph-name" title={name}>
-        {name ?? 'Untitled graph'}
-      </span>
       <button type="button" className="kg-run" onClick={() => queueRun()} title="Run (Ctrl+Enter)">
         Run
       </button>
@@ -35,7 +45,7 @@ export function Toolbar() {
       <button
         type="button"
         onClick={newGraph}
-        title="Start from an empty canvas (undo brings the old graph back)"
+        title="Start from an empty canvas in this tab (undo brings the old graph back)"
       >
         New
       </button>
@@ -48,7 +58,7 @@ export function Toolbar() {
                 type="button"
                 title={ex.description}
                 onClick={() => {
-                  if (examplesRef.current) examplesRef.current.open = false;
+                  closeMenu(examplesRef);
                   void openGraphUrl(ex.url, `${ex.id}.json`, { arrange: true });
                 }}
               >
@@ -58,21 +68,9 @@ export function Toolbar() {
           ))}
         </ul>
       </details>
-      <button type="button" onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)">
-        Undo
-      </button>
-      <button type="button" onClick={redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
-        Redo
-      </button>
-      <button type="button" onClick={layoutGraph} title="Arrange the graph left to right (Shift+L)">
-        Auto layout
-      </button>
-      <button type="button" onClick={requestFitView} title="Fit the graph in view (Shift+F)">
-        Fit view
-      </button>
       <button
         type="button"
-        onClick={() => fileRef.current?.click()}
+        onClick={chooseGraphFile}
         title="Open a graph JSON, a kosmograph PNG or a ComfyUI file (Ctrl+O)"
       >
         Import
@@ -93,18 +91,52 @@ export function Toolbar() {
       <button type="button" onClick={() => exportGraph(currentDoc())} title="Save the graph as JSON (Ctrl+S)">
         Export
       </button>
-      <button type="button" onClick={() => void copyShareLink()} title="Copy a link that opens this graph">
-        Copy share link
+      <button type="button" onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)">
+        Undo
+      </button>
+      <button type="button" onClick={redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
+        Redo
       </button>
       <button
         type="button"
+        className="kg-models"
         onClick={() => openDialog('pack')}
-        title="Models: open a pack or a Stable Diffusion checkpoint"
+        title={`Models: ${packName} (open a pack or a Stable Diffusion checkpoint)`}
         aria-label={`Models: ${packName}`}
       >
         Models: {packName}
         {packLoading ? '…' : ''}
       </button>
+      <details className="kg-menu kg-menu-end" ref={moreRef}>
+        <summary>More</summary>
+        <ul aria-label="More commands">
+          <li>
+            <button type="button" onClick={more(() => openDialog('save-as'))} title="Ctrl+Shift+S">
+              Save As…
+            </button>
+          </li>
+          <li>
+            <button type="button" onClick={more(startRename)}>
+              Rename graph…
+            </button>
+          </li>
+          <li>
+            <button type="button" onClick={more(layoutGraph)} title="Shift+L">
+              Auto layout
+            </button>
+          </li>
+          <li>
+            <button type="button" onClick={more(requestFitView)} title="Shift+F">
+              Fit view
+            </button>
+          </li>
+          <li>
+            <button type="button" onClick={more(() => void copyShareLink())}>
+              Copy share link
+            </button>
+          </li>
+        </ul>
+      </details>
       <button
         type="button"
         onClick={() => openDialog('help')}

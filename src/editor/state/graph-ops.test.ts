@@ -5,6 +5,7 @@ import { validateGraph } from '../../core/validate';
 import {
   addNode,
   connect,
+  connectReplacing,
   deleteNodes,
   edgeId,
   moveNodes,
@@ -103,5 +104,20 @@ describe('graph ops', () => {
     expect(moveNodes(doc, { save: { x: 5, y: 6 }, ghost: { x: 1, y: 1 } }).layout?.nodes).toMatchObject({
       save: { x: 5, y: 6 },
     });
+  });
+
+  it('replaces the wire into a taken input (one edit), and still refuses wrong types', () => {
+    let doc = textToImage();
+    doc = addNode(doc, spec('latent.empty'), { x: 0, y: 0 }).doc; // empty_2
+    const into = { node: 'sampler', port: 'latent' };
+    expect(connect(doc, { node: 'empty_2', port: 'latent' }, into, lookup).ok).toBe(false);
+    const r = connectReplacing(doc, { node: 'empty_2', port: 'latent' }, into, lookup);
+    if (!r.ok) throw new Error(r.reason);
+    const feeding = r.doc.edges.filter((e) => e.to.node === 'sampler' && e.to.port === 'latent');
+    expect(feeding.map((e) => e.from.node)).toEqual(['empty_2']);
+    expect(r.doc.edges).toHaveLength(doc.edges.length);
+    const wrong = connectReplacing(doc, { node: 'pack', port: 'vae' }, into, lookup);
+    expect(wrong.ok).toBe(false);
+    expect(connectReplacing(doc, { node: 'empty', port: 'latent' }, into, lookup)).toEqual({ ok: true, doc });
   });
 });

@@ -76,6 +76,33 @@ export function connect(
   return { ok: true, doc: { ...doc, edges: [...doc.edges, { from: { ...from }, to: { ...to } }] } };
 }
 
+/** The edges into input `to` (at most one in a valid graph). */
+export function edgesInto(doc: GraphDocument, to: PortRef): GraphEdge[] {
+  return doc.edges.filter((e) => e.to.node === to.node && e.to.port === to.port);
+}
+
+/** `doc` without the edges into input `to`. */
+export function withoutEdgesInto(doc: GraphDocument, to: PortRef): GraphDocument {
+  const occupants = edgesInto(doc, to);
+  return occupants.length === 0 ? doc : removeEdges(doc, new Set(occupants.map(edgeId)));
+}
+
+/**
+ * ComfyUI's habit: a wire dropped on an input that is already taken replaces
+ * the old wire (one edit). Refusals other than "already connected" still hold.
+ */
+export function connectReplacing(
+  doc: GraphDocument,
+  from: PortRef,
+  to: PortRef,
+  lookup: NodeSpecLookup,
+): ConnectResult {
+  const same = edgesInto(doc, to).some((e) => e.from.node === from.node && e.from.port === from.port);
+  if (same) return { ok: true, doc };
+  const result = connect(withoutEdgesInto(doc, to), from, to, lookup);
+  return result;
+}
+
 export function removeEdges(doc: GraphDocument, ids: ReadonlySet<string>): GraphDocument {
   if (ids.size === 0) return doc;
   const edges = doc.edges.filter((e) => !ids.has(edgeId(e)));
