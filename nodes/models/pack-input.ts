@@ -15,7 +15,8 @@ export function namedComponent<T>(
   what: string,
   pack: PackHandle,
 ): T {
-  const entry = entries[name];
+  // Own keys only: a name such as "constructor" or "__proto__" is a name, not Object.prototype's.
+  const entry = Object.hasOwn(entries, name) ? entries[name] : undefined;
   if (entry === undefined) {
     const available = Object.keys(entries);
     throw new Error(

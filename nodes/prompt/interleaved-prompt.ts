@@ -11,6 +11,24 @@ export function countMarkers(text: string): number {
   return text.split(IMAGE_MARKER).length - 1;
 }
 
+/** The image ports a prompt's markers need (image1..imageN), or why the wiring disagrees. */
+export function markerWiringProblem(text: string, connected: readonly string[]): string | undefined {
+  const markers = countMarkers(text);
+  if (markers !== connected.length) {
+    return (
+      `the prompt has ${markers} ${IMAGE_MARKER} marker(s) but ${connected.length} image(s) are connected; ` +
+      `add or remove ${IMAGE_MARKER} markers or connect image1..image${Math.max(markers, 1)}`
+    );
+  }
+  const expected = Array.from({ length: markers }, (_, i) => `image${i + 1}`);
+  if (connected.join() !== expected.join()) {
+    return `connect the images in order: ${expected.join(', ')} (connected: ${connected.join(', ')})`;
+  }
+  return undefined;
+}
+
+const IMAGE_PORTS = Array.from({ length: MAX_PROMPT_IMAGES }, (_, i) => `image${i + 1}`);
+
 /**
  * Text with `<i>` markers plus the images they stand for: the n-th marker is
  * the n-th connected image input (image1, image2, ...). Markers and connected
@@ -38,24 +56,20 @@ export const interleavedPromptNode: NodeDefinition<RuntimeServices> = {
       interleaved: true,
     },
   ],
+  // Checked before the run from the wiring; execute checks again on what actually arrived.
+  validate({ nodeId, params, connected }) {
+    const text = typeof params.text === 'string' ? params.text : '';
+    const problem = markerWiringProblem(
+      text,
+      IMAGE_PORTS.filter((port) => connected.has(port)),
+    );
+    return problem ? [{ code: 'node_rule', nodeId, param: 'text', message: problem }] : [];
+  },
   async execute({ inputs, params }) {
     const text = stringParam(params, 'text');
-    const connected = Array.from({ length: MAX_PROMPT_IMAGES }, (_, i) => `image${i + 1}`).filter(
-      (port) => inputs[port] !== undefined,
-    );
-    const markers = countMarkers(text);
-    if (markers !== connected.length) {
-      throw new Error(
-        `the prompt has ${markers} ${IMAGE_MARKER} marker(s) but ${connected.length} image(s) are connected; ` +
-          `add or remove ${IMAGE_MARKER} markers or connect image1..image${Math.max(markers, 1)}`,
-      );
-    }
-    const expected = Array.from({ length: markers }, (_, i) => `image${i + 1}`);
-    if (connected.join() !== expected.join()) {
-      throw new Error(
-        `connect the images in order: ${expected.join(', ')} (connected: ${connected.join(', ')})`,
-      );
-    }
+    const connected = IMAGE_PORTS.filter((port) => inputs[port] !== undefined);
+    const problem = markerWiringProblem(text, connected);
+    if (problem) throw new Error(problem);
     const images: RasterImage[] = connected.map((port) => imageInput(inputs, port));
     const prompt: PromptValue = { kind: 'prompt', text, images };
     return { outputs: { prompt } };

@@ -1,3 +1,4 @@
+import { limitNote } from '../../src/core/limits';
 import type { NodeDefinition } from '../../src/core/node-definition';
 import {
   createDiffusersScheduler,
@@ -124,6 +125,23 @@ export const samplerNode: NodeDefinition<RuntimeServices> = {
       description: 'disable: start from the latent as it is (ComfyUI KSamplerAdvanced add_noise: disable)',
     },
   ],
+  // ComfyUI's schedules build steps / denoise sigmas and run the last `steps`: a tiny denoise
+  // would allocate and compute billions of them, so the schedule's length is a budget.
+  validate({ nodeId, params, limits }) {
+    const steps = typeof params.steps === 'number' ? params.steps : 0;
+    const denoise = typeof params.denoise === 'number' ? params.denoise : 1;
+    if (denoise <= 0 || denoise > 0.9999) return [];
+    const total = Math.floor(steps / denoise);
+    if (total <= limits['sampler-steps']) return [];
+    return [
+      {
+        code: 'over_limit',
+        nodeId,
+        param: 'denoise',
+        message: `steps ${steps} at denoise ${denoise} make a schedule of ${total} steps, more than the ${limits['sampler-steps']} allowed (${limitNote('sampler-steps', limits)})`,
+      },
+    ];
+  },
   async execute({ inputs, params, services, signal, progress }) {
     const unetValue = valueInput(inputs, 'unet', 'unet');
     const positive = valueInput(inputs, 'positive', 'conditioning');

@@ -1,3 +1,4 @@
+import { limitNote } from '../../src/core/limits';
 import type { NodeDefinition } from '../../src/core/node-definition';
 import { float32Tensor } from '../../src/runtime/ort/tensor-data';
 import type { RuntimeServices } from '../../src/runtime/services';
@@ -33,6 +34,19 @@ export const emptyLatentNode: NodeDefinition<RuntimeServices> = {
     { kind: 'int', name: 'height', label: 'Height', default: 128, min: 8, max: 4096, step: 8 },
     { kind: 'int', name: 'batch_size', label: 'Batch', default: 1, min: 1, max: 16, step: 1 },
   ],
+  // Everything downstream (U-Net calls, VAE decode) scales with batch x width x height: a budget.
+  validate({ nodeId, params, limits }) {
+    const pixels = Number(params.batch_size) * Number(params.width) * Number(params.height);
+    if (pixels <= limits['batch-pixels']) return [];
+    return [
+      {
+        code: 'over_limit',
+        nodeId,
+        param: 'batch_size',
+        message: `batch ${String(params.batch_size)} x ${String(params.width)}x${String(params.height)} is ${pixels} pixels, more than the ${limits['batch-pixels']} allowed (${limitNote('batch-pixels', limits)})`,
+      },
+    ];
+  },
   async execute({ inputs, params }) {
     const vae = optionalValueInput(inputs, 'vae', 'vae');
     const { latentChannels, vaeFactor } = vae ? vae.pack.models.constants : SD1_LATENT;

@@ -4,6 +4,7 @@ import { createNodeEngineClient } from '../../workers/engine-client-node';
 import type { GraphDocument } from '../core/document';
 import type { NodeRegistry } from '../core/node-definition';
 import { applyParamAssignments, applySeed, imageParamOf, parseAssignment } from '../core/param-overrides';
+import { plainText } from '../core/plain-text';
 import { validateGraph } from '../core/validate';
 import { GraphValidationError } from '../core/validation-error';
 import type { EngineApi } from '../engine/engine-api';
@@ -165,7 +166,7 @@ export async function runCommand(
   createEngine: CliEngineFactory = workerEngine,
 ): Promise<number> {
   const loaded = await readGraphFile(command.graphPath, registry.lookup);
-  for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
+  for (const warning of loaded.warnings) io.stderr.write(`warning: ${plainText(warning)}\n`);
   const baseDir = dirname(resolve(command.graphPath));
   const overridden = applyCommandLine(loaded.graph, command, registry);
   const issues = validateGraph(overridden, registry.lookup);

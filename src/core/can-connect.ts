@@ -98,7 +98,7 @@ export function checkEdgeAgainstEarlier(
 ): ConnectionVerdict | 'unoccupied' {
   const edge = index.graph.edges[position]!;
   const first = index.firstIntoSamePort[position]!;
-  return verdictWithoutCycle(
+  const verdict = verdictWithoutCycle(
     index,
     edge.from,
     edge.to,
@@ -107,6 +107,15 @@ export function checkEdgeAgainstEarlier(
     specAt,
     first < position ? first : -1,
   );
+  // The same edge listed twice: harmless to the editor's question ("may I connect?"), but a
+  // document that repeats an edge is malformed and is refused rather than silently collapsed.
+  if (verdict !== 'unoccupied' && verdict.ok && first < position) {
+    return refuse(
+      'duplicate_edge',
+      `the edge "${edge.from.node}.${edge.from.port}" -> "${edge.to.node}.${edge.to.port}" is listed twice`,
+    );
+  }
+  return verdict;
 }
 
 /**

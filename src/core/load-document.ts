@@ -5,6 +5,8 @@ import {
   graphDocumentSchema,
   type JsonValue,
 } from './document';
+import { jsonDepthOver } from './json-depth';
+import { currentLimits, limitNote } from './limits';
 import { ENVELOPE_MIGRATIONS } from './migrations/index';
 import type { NodeSpecLookup } from './node-spec';
 import { GraphValidationError, type ValidationIssue } from './validation-error';
@@ -112,6 +114,13 @@ function migrateNodes(
  */
 export function loadGraphDocument(input: unknown, lookup: NodeSpecLookup, context = 'graph'): LoadedGraph {
   if (!isRecord(input)) throw invalid('not a kosmograph graph (expected a JSON object)', context);
+  const limits = currentLimits();
+  if (jsonDepthOver(input, limits['json-depth']) !== undefined) {
+    throw invalid(
+      `the graph's JSON is nested more than ${limits['json-depth']} levels deep (${limitNote('json-depth', limits)})`,
+      context,
+    );
+  }
   if (input.format !== GRAPH_FORMAT) {
     const hint = looksLikeComfy(input)
       ? ': it looks like a ComfyUI workflow; convert it with `kosmograph import-comfy` or drop it on the editor'

@@ -1,5 +1,7 @@
 import type { JsonValue } from './document';
+import type { ResourceLimits } from './limits';
 import type { SocketType } from './socket-types';
+import type { ValidationIssue } from './validation-error';
 
 /**
  * A node kind as data: ports, params and versioning. The executable part
@@ -76,6 +78,17 @@ export type ParamValues = Readonly<Record<string, JsonValue>>;
 /** Upgrades a node's params from `typeVersion - 1` (the key) to the key's successor. */
 export type ParamMigration = (params: Record<string, JsonValue>) => Record<string, JsonValue>;
 
+/** What a node's own static rule sees: its params (defaults filled in) and which inputs are wired. */
+export interface StaticCheckContext {
+  readonly nodeId: string;
+  /** Every param of the spec, valid by its ParamSpec (the rule runs only when they all are). */
+  readonly params: Readonly<Record<string, JsonValue>>;
+  /** Names of the inputs that have an edge into them. */
+  readonly connected: ReadonlySet<string>;
+  /** The resource budgets in force. */
+  readonly limits: ResourceLimits;
+}
+
 export interface NodeSpec {
   readonly type: string;
   readonly typeVersion: number;
@@ -92,6 +105,12 @@ export interface NodeSpec {
    * into typeVersion-2 params, and so on up to `typeVersion`.
    */
   readonly migrations?: Readonly<Record<number, ParamMigration>>;
+  /**
+   * Rules across params and wiring that no single ParamSpec can say (e.g. `<i>` markers must match
+   * the connected images; steps after denoise within a budget), checked statically by the
+   * validator so the graph is refused before it runs. Pure; returns the issues (none: valid).
+   */
+  readonly validate?: (context: StaticCheckContext) => readonly ValidationIssue[];
 }
 
 export type NodeSpecLookup = (type: string) => NodeSpec | undefined;

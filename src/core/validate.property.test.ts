@@ -155,6 +155,24 @@ function quadraticValidateGraphOracle(graph: GraphDocument, lookup: NodeSpecLook
       edge.to,
       lookup,
     );
+    const repeated = graph.edges
+      .slice(0, index)
+      .some(
+        (e) =>
+          e.to.node === edge.to.node &&
+          e.to.port === edge.to.port &&
+          e.from.node === edge.from.node &&
+          e.from.port === edge.from.port,
+      );
+    if (verdict.ok && repeated) {
+      issues.push({
+        code: 'duplicate_edge',
+        nodeId: edge.to.node,
+        port: edge.to.port,
+        message: `the edge "${edge.from.node}.${edge.from.port}" -> "${edge.to.node}.${edge.to.port}" is listed twice`,
+      });
+      return;
+    }
     if (verdict.ok || verdict.code === 'cycle' || verdict.code === 'unknown_node_type') return;
     const targetMissing = verdict.code === 'dangling_edge' && !graph.nodes.some((n) => n.id === edge.to.node);
     issues.push({

@@ -1,9 +1,10 @@
 import { checkEdgeAgainstEarlier } from './can-connect';
 import type { GraphDocument } from './document';
-import { firstEdgeIntoSlotPort, type GraphIndex, hasNode, indexGraph } from './graph-index';
+import { edgesInto, firstEdgeIntoSlotPort, type GraphIndex, hasNode, indexGraph } from './graph-index';
+import { currentLimits, type ResourceLimits } from './limits';
 import type { NodeSpecLookup } from './node-spec';
 import { cyclicNodes, upstreamSlots } from './topology';
-import { checkParams } from './validate-params';
+import { checkParams, resolveParams } from './validate-params';
 import type { ValidationIssue } from './validation-error';
 
 /** Ids of the output nodes (save, preview) of a graph whose types are known. */
@@ -19,11 +20,14 @@ export function outputNodeIds(graph: Pick<GraphDocument, 'nodes'>, lookup: NodeS
  *
  * Linear in the size of the graph: everything is looked up in one
  * `GraphIndex` (pass `index` when one of this very graph is already built).
+ * Nodes' own rules (`NodeSpec.validate`) run where a node's params are valid, against `limits`
+ * (the budgets in force by default).
  */
 export function validateGraph(
   graph: GraphDocument,
   lookup: NodeSpecLookup,
   index: GraphIndex = indexGraph(graph),
+  limits: ResourceLimits = currentLimits(),
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   // Each node's type is looked up once; edges and the input checks read it by node position.
@@ -53,7 +57,14 @@ export function validateGraph(
         message: `${spec.title} version ${node.typeVersion} is newer than this kosmograph (${spec.typeVersion}); update kosmograph`,
       });
     }
-    for (const issue of checkParams(node.id, spec, node.params)) issues.push(issue);
+    const paramIssues = checkParams(node.id, spec, node.params);
+    for (const issue of paramIssues) issues.push(issue);
+    if (spec.validate && paramIssues.length === 0) {
+      const connected = new Set<string>();
+      for (const p of edgesInto(index, node.id)) connected.add(graph.edges[p]!.to.port);
+      const context = { nodeId: node.id, params: resolveParams(spec, node.params), connected, limits };
+      for (const issue of spec.validate(context)) issues.push(issue);
+    }
   });
 
   graph.edges.forEach((edge, position) => {

@@ -1,3 +1,5 @@
+import { plainText } from './plain-text';
+
 /** Structured validation problems: one per thing a user has to fix. */
 export const VALIDATION_CODES = [
   'invalid_document',
@@ -9,12 +11,17 @@ export const VALIDATION_CODES = [
   'type_mismatch',
   'cycle',
   'duplicate_input_edge',
+  'duplicate_edge',
   'dangling_edge',
   'unknown_param',
   'param_wrong_type',
   'param_out_of_range',
   'param_not_in_enum',
   'no_output_node',
+  /** A node's own static rule (NodeSpec.validate), e.g. `<i>` markers vs connected images. */
+  'node_rule',
+  /** A resource budget (src/core/limits.ts) the graph's params would exceed. */
+  'over_limit',
 ] as const;
 
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
@@ -27,8 +34,16 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
-/** Formats an issue as one line: `node "sampler" param "steps": must be at most 150`. */
+/**
+ * Formats an issue as one line: `node "sampler" param "steps": must be at most 150`. Names and
+ * messages come from the graph, so control characters in them are escaped (`plainText`): the
+ * line stays one line.
+ */
 export function formatIssue(issue: ValidationIssue): string {
+  return plainText(formatIssueRaw(issue));
+}
+
+function formatIssueRaw(issue: ValidationIssue): string {
   const where = [
     issue.nodeId !== undefined ? `node "${issue.nodeId}"` : undefined,
     issue.port !== undefined ? `port "${issue.port}"` : undefined,
@@ -55,7 +70,7 @@ export class GraphValidationError extends Error {
   /** One line per issue, each prefixed with the context. */
   lines(): string[] {
     return this.issues.map((issue) =>
-      this.context ? `${this.context}: ${formatIssue(issue)}` : formatIssue(issue),
+      this.context ? `${plainText(this.context)}: ${formatIssue(issue)}` : formatIssue(issue),
     );
   }
 }

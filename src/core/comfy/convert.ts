@@ -11,8 +11,11 @@ import {
   type JsonValue,
   type PortRef,
 } from '../document';
+import { edgesInto, indexGraph } from '../graph-index';
 import type { NodeSpec, NodeSpecLookup } from '../node-spec';
+import { topologicalOrder } from '../topology';
 import { checkParam } from '../validate-params';
+import { GraphValidationError } from '../validation-error';
 import { type ComfyInput, type ComfyNode, type ComfyWorkflow, describeNode } from './parse';
 import { isSupportedClass } from './widgets';
 
@@ -131,6 +134,15 @@ export function modelFileKey(name: string): string {
   return base.replace(MODEL_EXTENSION, '').toLowerCase();
 }
 
+/** The schema's bounds on a node type and a port name. */
+const MAX_TYPE_CHARS = 128;
+const MAX_PORT_CHARS = 128;
+
+/** `comfy.<class_type>`, cut to the schema's 128 characters (the full name stays in the title). */
+function placeholderType(classType: string): string {
+  return `${PLACEHOLDER_PREFIX}${classType}`.slice(0, MAX_TYPE_CHARS);
+}
+
 function sanitizeId(text: string): string {
   return text.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 120);
 }
@@ -147,6 +159,14 @@ class Converter {
   private readonly edges: GraphEdge[] = [];
   private readonly positions: Record<string, Position> = {};
   private readonly usedIds = new Set<string>();
+  /** The next suffix to try per id base, so many ComfyUI ids that clean to one base stay linear. */
+  private readonly nextSuffix = new Map<string, number>();
+  /** Our nodes by id (for the merged encoders' second half). */
+  private readonly nodeById = new Map<string, GraphNode>();
+  /** Layout positions by ComfyUI id, from `layoutFrom` (a PNG's UI workflow). */
+  private readonly layoutById: Map<string, ComfyNode> | undefined;
+  /** Memo of checkpointOfModel by the ComfyUI id of the node a MODEL input is linked to. */
+  private readonly checkpointBehind = new Map<string, ComfyNode | null>();
   private readonly warnings: string[];
   private readonly converted: ComfyConvertedNode[] = [];
   private readonly placeholders: ComfyPlaceholder[] = [];
@@ -168,6 +188,7 @@ class Converter {
     private readonly layoutFrom: ComfyWorkflow | undefined,
   ) {
     this.byId = new Map(workflow.nodes.map((n) => [n.id, n]));
+    this.layoutById = layoutFrom ? new Map(layoutFrom.nodes.map((n) => [n.id, n])) : undefined;
     this.warnings = [...workflow.warnings];
     for (const node of workflow.nodes) {
       for (const [input, value] of Object.entries(node.inputs)) {
@@ -197,13 +218,15 @@ class Converter {
   private freshId(base: string): string {
     const clean = sanitizeId(base);
     let id = clean;
-    for (let i = 2; this.usedIds.has(id); i++) id = `${clean}_${i}`;
+    let i = this.nextSuffix.get(clean) ?? 2;
+    for (; this.usedIds.has(id); i++) id = `${clean}_${i}`;
+    this.nextSuffix.set(clean, i);
     this.usedIds.add(id);
     return id;
   }
 
   private position(node: ComfyNode): Position | undefined {
-    const source = this.layoutFrom?.nodes.find((n) => n.id === node.id) ?? node;
+    const source = this.layoutById?.get(node.id) ?? node;
     return source.position;
   }
 
@@ -218,7 +241,7 @@ class Converter {
     const spec = this.lookup(type);
     const fitted = spec ? this.fitParams(spec, params, from) : params;
     const title = extra.title ?? from.title;
-    this.nodes.push({
+    this.pushNode({
       id,
       type,
       typeVersion: spec?.typeVersion ?? 1,
@@ -308,24 +331,50 @@ class Converter {
     const key = `${nodeId}:${slot}`;
     const memo = this.roleMemo.get(key);
     if (memo) return memo;
-    const roles = new Set<Role>();
-    this.roleMemo.set(key, roles);
-    for (const { node, input } of this.consumers.get(key) ?? []) {
-      if (node.classType === 'ControlNetApply' && input === 'conditioning') {
-        const through = this.rolesOf(node.id, 0);
-        if (through.size === 0) roles.add('positive');
-        for (const r of through) roles.add(r);
-      } else {
-        roles.add(input.toLowerCase().includes('negative') ? 'negative' : 'positive');
+    // Depth first with an explicit stack (chains of ControlNetApply nodes can be 20k long): a
+    // ControlNetApply's conditioning takes the roles of its own output, so an output's roles are
+    // known once those of every ControlNetApply consuming it are.
+    const pending: { key: string; expanded: boolean }[] = [{ key, expanded: false }];
+    const open = new Set<string>();
+    while (pending.length > 0) {
+      const top = pending[pending.length - 1]!;
+      const consumers = this.consumers.get(top.key) ?? [];
+      const through = (c: { node: ComfyNode; input: string }) =>
+        c.node.classType === 'ControlNetApply' && c.input === 'conditioning' ? `${c.node.id}:0` : undefined;
+      if (!top.expanded) {
+        top.expanded = true;
+        open.add(top.key);
+        for (const consumer of consumers) {
+          const next = through(consumer);
+          if (next !== undefined && !this.roleMemo.has(next) && !open.has(next))
+            pending.push({ key: next, expanded: false });
+        }
+        continue;
       }
+      pending.pop();
+      open.delete(top.key);
+      if (this.roleMemo.has(top.key)) continue;
+      const roles = new Set<Role>();
+      for (const consumer of consumers) {
+        const next = through(consumer);
+        if (next !== undefined) {
+          const inner = this.roleMemo.get(next) ?? new Set<Role>();
+          if (inner.size === 0) roles.add('positive');
+          for (const r of inner) roles.add(r);
+        } else {
+          roles.add(consumer.input.toLowerCase().includes('negative') ? 'negative' : 'positive');
+        }
+      }
+      this.roleMemo.set(top.key, roles);
     }
-    return roles;
+    return this.roleMemo.get(key)!;
   }
 
   /** The CLIPTextEncode at the root of a conditioning input, through ControlNetApply nodes. */
   private textLeaf(node: ComfyNode, name: string): ComfyNode | undefined {
     let current = this.source(node, name);
-    for (let guard = 0; current?.classType === 'ControlNetApply' && guard < 1000; guard++) {
+    // The workflow has no cycles (parse checked), so every walk back ends.
+    while (current?.classType === 'ControlNetApply') {
       current = this.source(current, 'conditioning');
     }
     return current?.classType === 'CLIPTextEncode' ? current : undefined;
@@ -334,7 +383,7 @@ class Converter {
   /** The ComfyUI output a CLIP input really comes from (pack LoRA loaders pass CLIP through). */
   private clipKey(node: ComfyNode): string | undefined {
     let link = this.link(node, 'clip');
-    for (let guard = 0; link && guard < 1000; guard++) {
+    while (link) {
       const source = this.byId.get(link.node);
       // A pack LoRA passes CLIP through; a LoRA file changes it.
       if (source?.classType !== 'LoraLoader' || link.slot !== 1 || this.loraFile(source) !== undefined)
@@ -508,7 +557,7 @@ class Converter {
         const text = this.literal(node, 'text');
         const merged = this.encode.get(id);
         if (merged) {
-          if (this.nodes.some((n) => n.id === merged.id)) {
+          if (this.nodeById.has(merged.id)) {
             ids.push(merged.id);
             this.setEncodeParam(merged.id, merged.port === 'negative' ? 'negative' : 'text', text);
             break;
@@ -631,10 +680,18 @@ class Converter {
       }
       default: {
         const params: Record<string, JsonValue> = {};
-        for (const [name, input] of Object.entries(node.inputs))
-          if (input.kind === 'value') params[name] = input.value;
+        for (const [name, input] of Object.entries(node.inputs)) {
+          if (input.kind !== 'value') continue;
+          if (name === '__proto__')
+            this.warn(node, 'its input "__proto__" cannot be kept as a param; dropped');
+          else params[name] = input.value;
+        }
         if (node.widgetsValues !== undefined) params.widgets_values = node.widgetsValues;
-        const nodeId = this.add(`${PLACEHOLDER_PREFIX}${node.classType}`, `comfy_${id}`, params, node, {
+        const type = placeholderType(node.classType);
+        if (type.length < PLACEHOLDER_PREFIX.length + node.classType.length) {
+          this.warn(node, `its class name is cut to ${MAX_TYPE_CHARS} characters in the placeholder's type`);
+        }
+        const nodeId = this.add(type, `comfy_${id}`, params, node, {
           title: node.title ?? node.classType,
         });
         this.main.set(id, nodeId);
@@ -649,10 +706,15 @@ class Converter {
     this.converted.push({ comfyId: id, classType: node.classType, nodeIds: ids });
   }
 
+  private pushNode(node: GraphNode): void {
+    this.nodes.push(node);
+    this.nodeById.set(node.id, node);
+  }
+
   /** For the merged encoder: adds a node whose id was reserved by planEncoders. */
   private pushRaw(type: string, id: string, params: Record<string, JsonValue>, from: ComfyNode): void {
     const spec = this.lookup(type);
-    this.nodes.push({
+    this.pushNode({
       id,
       type,
       typeVersion: spec?.typeVersion ?? 1,
@@ -664,7 +726,7 @@ class Converter {
   }
 
   private setEncodeParam(id: string, param: 'text' | 'negative', value: JsonValue | undefined): void {
-    const node = this.nodes.find((n) => n.id === id);
+    const node = this.nodeById.get(id);
     if (node && typeof value === 'string') node.params[param] = value;
   }
 
@@ -753,9 +815,15 @@ class Converter {
 
   /** The kosmograph output a ComfyUI input is linked to, or undefined (with a warning where data is lost). */
   private resolve(target: ComfyNode, name: string, role: Role = 'positive'): PortRef | undefined {
-    const link = this.link(target, name);
+    let link = this.link(target, name);
     if (!link) return undefined;
-    const source = this.byId.get(link.node)!;
+    let source = this.byId.get(link.node)!;
+    // A pack LoRA passes CLIP through: walk such chains in a loop (they can be 20k long).
+    while (source.classType === 'LoraLoader' && link.slot !== 0 && this.loraFile(source) === undefined) {
+      link = this.link(source, 'clip');
+      if (!link) return undefined;
+      source = this.byId.get(link.node)!;
+    }
     const sid = source.id;
     const main = this.main.get(sid);
     const port = (node: string | undefined, p: string): PortRef | undefined =>
@@ -766,7 +834,7 @@ class Converter {
         return port(main, ['unet', 'clip', 'vae'][link.slot]!);
       case 'LoraLoader':
         if (link.slot === 0) return port(main, 'unet');
-        return this.loraFile(source) !== undefined ? port(main, 'clip') : this.resolve(source, 'clip', role);
+        return port(main, 'clip'); // a LoRA file's CLIP (pack LoRAs were walked through above)
       case 'CLIPTextEncode': {
         const encoder = this.encode.get(sid);
         if (!encoder) return undefined;
@@ -831,13 +899,26 @@ class Converter {
     return this.tableEntry(node, 'control_net_name', this.options.controlnets);
   }
 
-  /** The ComfyUI checkpoint loader behind a MODEL input (through LoRA loaders). */
+  /** The ComfyUI checkpoint loader behind a MODEL input (through LoRA loaders), memoised per source. */
   private checkpointOfModel(node: ComfyNode, name: string): ComfyNode | undefined {
-    let source = this.source(node, name);
-    for (let guard = 0; source?.classType === 'LoraLoader' && guard < 1000; guard++) {
+    const first = this.source(node, name);
+    const chain: ComfyNode[] = [];
+    let source = first;
+    let found: ComfyNode | null | undefined;
+    while (source !== undefined) {
+      found = this.checkpointBehind.get(source.id);
+      if (found !== undefined) break;
+      if (source.classType !== 'LoraLoader') {
+        found = isCheckpointLoader(source) ? source : null;
+        break;
+      }
+      chain.push(source);
       source = this.source(source, 'model');
     }
-    return isCheckpointLoader(source) ? source : undefined;
+    const result = found ?? null;
+    for (const lora of chain) this.checkpointBehind.set(lora.id, result);
+    if (first !== undefined) this.checkpointBehind.set(first.id, result);
+    return result ?? undefined;
   }
 
   /** Our model node (pack or checkpoint) behind a MODEL input. */
@@ -852,23 +933,36 @@ class Converter {
     return id !== undefined && !this.checkpointNodes.has(id) ? id : undefined;
   }
 
+  private loaders: ComfyNode[] | undefined;
+  private asPack: string | undefined;
+  private asPackKnown = false;
+
+  private firstCheckpointLoader(): ComfyNode | undefined {
+    this.loaders ??= this.workflow.nodes.filter(isCheckpointLoader);
+    return this.loaders[0];
+  }
+
   /** The first checkpoint's model node (pack or checkpoint folder), else the fallback pack: for VAEs. */
   private defaultModels(): string {
-    const first = this.workflow.nodes.find(isCheckpointLoader);
+    const first = this.firstCheckpointLoader();
     return (first ? this.main.get(first.id) : undefined) ?? this.defaultPack();
   }
 
   /** A `models.pack` node for LoRA and ControlNet loaders: the first checkpoint run as a pack, else a new one. */
   private defaultPack(): string {
-    const loaders = this.workflow.nodes.filter(isCheckpointLoader);
-    const asPack = loaders
-      .map((n) => this.main.get(n.id))
-      .find((id) => id !== undefined && !this.checkpointNodes.has(id));
-    if (asPack !== undefined) return asPack;
+    this.loaders ??= this.workflow.nodes.filter(isCheckpointLoader);
+    const loaders = this.loaders;
+    if (!this.asPackKnown) {
+      this.asPackKnown = true;
+      this.asPack = loaders
+        .map((n) => this.main.get(n.id))
+        .find((id) => id !== undefined && !this.checkpointNodes.has(id));
+    }
+    if (this.asPack !== undefined) return this.asPack;
     if (!this.fallbackPack) {
       this.fallbackPack = this.freshId('pack');
       const spec = this.lookup('models.pack');
-      this.nodes.push({
+      this.pushNode({
         id: this.fallbackPack,
         type: 'models.pack',
         typeVersion: spec?.typeVersion ?? 1,
@@ -971,6 +1065,13 @@ class Converter {
         if (isSupportedClass(node.classType)) break;
         for (const [name, input] of Object.entries(node.inputs)) {
           if (input.kind !== 'link') continue;
+          if (name.length < 1 || name.length > MAX_PORT_CHARS) {
+            this.warn(
+              node,
+              `its input named ${JSON.stringify(name.slice(0, 40))}${name.length > 40 ? '...' : ''} cannot be a port name (1-${MAX_PORT_CHARS} characters); left unconnected`,
+            );
+            continue;
+          }
           const role: Role = name.toLowerCase().includes('negative') ? 'negative' : 'positive';
           this.connect(this.resolve(node, name, role), id!, name);
         }
@@ -1026,9 +1127,15 @@ class Converter {
     };
     const checked = graphDocumentSchema.safeParse(graph);
     if (!checked.success) {
-      throw new Error(
-        `ComfyUI import produced an invalid graph (a bug): ${checked.error.issues[0]?.message ?? ''}`,
-      );
+      // Everything a file can hold is mapped to valid names above; should something slip through,
+      // the user still gets an error naming where, not an internal error.
+      const issue = checked.error.issues[0];
+      throw new GraphValidationError([
+        {
+          code: 'invalid_document',
+          message: `the workflow cannot be converted: the result is invalid at ${issue?.path.map(String).join('.') ?? '?'}: ${issue?.message ?? ''}`,
+        },
+      ]);
     }
     return checked.data;
   }
@@ -1043,19 +1150,23 @@ class Converter {
   }
 }
 
-/** Columns by longest path from the sources, rows in document order: a readable first layout. */
-function layeredLayout(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Record<string, Position> {
-  const depth = new Map(nodes.map((n) => [n.id, 0]));
-  for (let pass = 0; pass < nodes.length; pass++) {
-    let changed = false;
-    for (const e of edges) {
-      const next = (depth.get(e.from.node) ?? 0) + 1;
-      if (next > (depth.get(e.to.node) ?? 0)) {
-        depth.set(e.to.node, next);
-        changed = true;
-      }
+/**
+ * Columns by longest path from the sources, rows in document order: a readable first layout.
+ * One Kahn pass (linear; the converted graph has no cycle, and nodes on one would stay in column 0).
+ */
+function layeredLayout(nodes: GraphNode[], edges: GraphEdge[]): Record<string, Position> {
+  const index = indexGraph({ nodes, edges });
+  const { order } = topologicalOrder(
+    nodes.map((n) => n.id),
+    index,
+  );
+  const depth = new Map<string, number>();
+  for (const id of order) {
+    let column = 0;
+    for (const p of edgesInto(index, id)) {
+      column = Math.max(column, (depth.get(edges[p]!.from.node) ?? 0) + 1);
     }
-    if (!changed) break;
+    depth.set(id, column);
   }
   const rows = new Map<number, number>();
   const out: Record<string, Position> = {};

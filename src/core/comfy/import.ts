@@ -1,4 +1,5 @@
 import type { NodeSpecLookup } from '../node-spec';
+import { plainText } from '../plain-text';
 import { hasPngSignature, PngMetadataError, type PngTextChunk, readPngTextChunks } from '../png-metadata';
 import { GraphValidationError, type ValidationIssue } from '../validation-error';
 import { type ComfyImportOptions, type ComfyImportResult, convertComfyWorkflow } from './convert';
@@ -133,5 +134,6 @@ export function formatComfyReport(result: ComfyImportResult): string[] {
     lines.push(`placeholder: ComfyUI node ${p.comfyId} (${p.classType}) -> "${p.nodeId}"`);
   }
   for (const w of report.warnings) lines.push(`warning: ${w}`);
-  return lines;
+  // Ids, class names and values come from the file: one line each, no terminal escapes.
+  return lines.map(plainText);
 }

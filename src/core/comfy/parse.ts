@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { type JsonValue, jsonValueSchema } from '../document';
+import { jsonDepthOver } from '../json-depth';
+import { currentLimits, limitNote } from '../limits';
 import type { ValidationIssue } from '../validation-error';
 import { COMFY_CLASSES, type ComfyClassInfo, isSupportedClass, nameWidgetValues } from './widgets';
 
@@ -89,11 +91,37 @@ function isDefaultTitle(classType: string, title: string): boolean {
   return info.displayNames?.includes(title) ?? false;
 }
 
-function parseApi(prompt: z.infer<typeof apiPromptSchema>): ComfyWorkflow {
-  const nodes: ComfyNode[] = Object.entries(prompt).map(([id, node]) => ({
+type ApiNode = z.infer<typeof apiNodeSchema>;
+
+/**
+ * `apiPromptSchema.safeParse` entry by entry: zod's records drop a `__proto__` key (the node id or
+ * input name a file may well use), so ids and input names are read as own entries here and only
+ * the values go through zod. Returns the entries or the first problem, with its path.
+ */
+function parseApiEntries(
+  prompt: Record<string, unknown>,
+): { entries: [string, ApiNode, [string, JsonValue][]][] } | { error: string } {
+  const entries: [string, ApiNode, [string, JsonValue][]][] = [];
+  for (const [id, raw] of Object.entries(prompt)) {
+    const node = apiNodeSchema.safeParse(raw);
+    if (!node.success) return { error: `node ${id}: ${zodMessage(node.error)}` };
+    const rawInputs = isRecord(raw) ? raw.inputs : undefined;
+    const inputs: [string, JsonValue][] = [];
+    for (const [name, value] of isRecord(rawInputs) ? Object.entries(rawInputs) : []) {
+      const parsed = jsonValueSchema.safeParse(value);
+      if (!parsed.success) return { error: `node ${id} input "${name}": ${zodMessage(parsed.error)}` };
+      inputs.push([name, parsed.data]);
+    }
+    entries.push([id, node.data, inputs]);
+  }
+  return { entries };
+}
+
+function parseApi(entries: readonly [string, ApiNode, [string, JsonValue][]][]): ComfyWorkflow {
+  const nodes: ComfyNode[] = entries.map(([id, node, inputs]) => ({
     id,
     classType: node.class_type,
-    inputs: Object.fromEntries(Object.entries(node.inputs ?? {}).map(([name, v]) => [name, apiInput(v)])),
+    inputs: Object.fromEntries(inputs.map(([name, v]) => [name, apiInput(v)])),
     ...(node._meta?.title !== undefined && !isDefaultTitle(node.class_type, node._meta.title)
       ? { title: node._meta.title }
       : {}),
@@ -190,6 +218,11 @@ const NOTE_CLASSES = new Set(['Note', 'MarkdownNote']);
 const MODE_MUTED = 2;
 const MODE_BYPASSED = 4;
 
+/** `record[key] = value` as an own property even for `__proto__` (a name from the file, not a prototype). */
+function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function describeUi(node: UiNode): string {
   return `ComfyUI node ${node.id} (${node.type})`;
 }
@@ -202,51 +235,66 @@ function parseUi(workflow: z.infer<typeof uiWorkflowSchema>): ComfyWorkflow {
   for (const link of workflow.links ?? []) if (link) links.set(link.id, link);
 
   type Resolved = ComfyInput | { kind: 'none' };
-  /** Follows reroutes, primitives and bypassed nodes to the real source of a link. */
-  const resolveLink = (linkId: number, target: UiNode, inputName: string, depth = 0): Resolved => {
+  /**
+   * Follows reroutes, primitives and bypassed nodes to the real source of a link. A loop, not
+   * recursion: a chain of 20k reroutes must not overflow the stack.
+   */
+  const resolveLink = (firstLinkId: number, target: UiNode, inputName: string): Resolved => {
     const where = `${describeUi(target)} input "${inputName}"`;
-    const link = links.get(linkId);
-    if (!link) {
-      issues.push({
-        code: 'dangling_edge',
-        message: `${where} uses link ${linkId}, which is not in the workflow`,
-      });
-      return { kind: 'none' };
+    let linkId = firstLinkId;
+    for (let depth = 0; ; depth++) {
+      const link = links.get(linkId);
+      if (!link) {
+        issues.push({
+          code: 'dangling_edge',
+          message: `${where} uses link ${linkId}, which is not in the workflow`,
+        });
+        return { kind: 'none' };
+      }
+      const source = byId.get(link.from);
+      if (!source) {
+        issues.push({
+          code: 'dangling_edge',
+          message: `${where} is linked to node ${link.from}, which is not in the workflow`,
+        });
+        return { kind: 'none' };
+      }
+      if (depth > workflow.nodes.length) {
+        issues.push({
+          code: 'cycle',
+          message: `${where}: the links loop through reroutes or bypassed nodes`,
+        });
+        return { kind: 'none' };
+      }
+      const next = (predicate: (input: NonNullable<UiNode['inputs']>[number]) => boolean) =>
+        (source.inputs ?? []).find((i) => i.link != null && predicate(i))?.link ?? undefined;
+      if (source.type === 'Reroute') {
+        const through = next(() => true);
+        if (through === undefined) return { kind: 'none' };
+        linkId = through;
+        continue;
+      }
+      if (source.type === 'PrimitiveNode') {
+        const values = source.widgets_values;
+        if (Array.isArray(values) && values.length > 0) return { kind: 'value', value: values[0]! };
+        return { kind: 'none' };
+      }
+      if (source.mode === MODE_MUTED) {
+        warnings.push(`${where}: its source ${describeUi(source)} is muted; the input is left unconnected`);
+        return { kind: 'none' };
+      }
+      if (source.mode === MODE_BYPASSED) {
+        // ComfyUI passes a bypassed node's first input of the same type through to the output.
+        const through = next((i) => link.type === undefined || i.type === link.type);
+        if (through === undefined) {
+          warnings.push(`${where}: its source ${describeUi(source)} is bypassed and has nothing to pass on`);
+          return { kind: 'none' };
+        }
+        linkId = through;
+        continue;
+      }
+      return { kind: 'link', node: source.id, slot: link.fromSlot };
     }
-    const source = byId.get(link.from);
-    if (!source) {
-      issues.push({
-        code: 'dangling_edge',
-        message: `${where} is linked to node ${link.from}, which is not in the workflow`,
-      });
-      return { kind: 'none' };
-    }
-    if (depth > workflow.nodes.length) {
-      issues.push({ code: 'cycle', message: `${where}: the links loop through reroutes or bypassed nodes` });
-      return { kind: 'none' };
-    }
-    const follow = (node: UiNode, predicate: (input: NonNullable<UiNode['inputs']>[number]) => boolean) => {
-      const input = (node.inputs ?? []).find((i) => i.link != null && predicate(i));
-      return input?.link != null ? resolveLink(input.link, target, inputName, depth + 1) : undefined;
-    };
-    if (source.type === 'Reroute') return follow(source, () => true) ?? { kind: 'none' };
-    if (source.type === 'PrimitiveNode') {
-      const values = source.widgets_values;
-      if (Array.isArray(values) && values.length > 0) return { kind: 'value', value: values[0]! };
-      return { kind: 'none' };
-    }
-    if (source.mode === MODE_MUTED) {
-      warnings.push(`${where}: its source ${describeUi(source)} is muted; the input is left unconnected`);
-      return { kind: 'none' };
-    }
-    if (source.mode === MODE_BYPASSED) {
-      // ComfyUI passes a bypassed node's first input of the same type through to the output.
-      const through = follow(source, (i) => link.type === undefined || i.type === link.type);
-      if (through) return through;
-      warnings.push(`${where}: its source ${describeUi(source)} is bypassed and has nothing to pass on`);
-      return { kind: 'none' };
-    }
-    return { kind: 'link', node: source.id, slot: link.fromSlot };
   };
 
   const nodes: ComfyNode[] = [];
@@ -267,12 +315,12 @@ function parseUi(workflow: z.infer<typeof uiWorkflowSchema>): ComfyWorkflow {
     const values = node.widgets_values;
     if (isSupportedClass(node.type) && Array.isArray(values)) {
       const { named } = nameWidgetValues(COMFY_CLASSES[node.type].widgets, values);
-      for (const [name, value] of Object.entries(named)) inputs[name] = { kind: 'value', value };
+      for (const [name, value] of Object.entries(named)) setOwn(inputs, name, { kind: 'value', value });
     }
     for (const input of node.inputs ?? []) {
       if (input.link == null) continue;
       const resolved = resolveLink(input.link, node, input.name);
-      if (resolved.kind !== 'none') inputs[input.name] = resolved;
+      if (resolved.kind !== 'none') setOwn(inputs, input.name, resolved);
     }
     nodes.push({
       id: node.id,
@@ -313,6 +361,12 @@ export function parseComfyJson(json: unknown): ComfyWorkflow {
     throw new ComfyParseError([{ code: 'invalid_document', message }]);
   };
   if (!isRecord(json)) return fail(NOT_COMFY);
+  const limits = currentLimits();
+  if (jsonDepthOver(json, limits['json-depth']) !== undefined) {
+    return fail(
+      `the workflow's JSON is nested more than ${limits['json-depth']} levels deep (${limitNote('json-depth', limits)})`,
+    );
+  }
   if (json.format === 'kosmograph.graph') {
     return fail('this is a kosmograph graph, not a ComfyUI workflow: open it directly');
   }
@@ -324,9 +378,9 @@ export function parseComfyJson(json: unknown): ComfyWorkflow {
   const prompt = isRecord(json.prompt) && !('class_type' in json.prompt) ? json.prompt : json;
   const values = Object.values(prompt);
   if (values.length === 0 || !values.every((v) => isRecord(v) && 'class_type' in v)) return fail(NOT_COMFY);
-  const parsed = apiPromptSchema.safeParse(prompt);
-  if (!parsed.success) return fail(`not a valid ComfyUI API-format prompt (${zodMessage(parsed.error)})`);
-  return checkWorkflow(parseApi(parsed.data));
+  const parsed = parseApiEntries(prompt);
+  if ('error' in parsed) return fail(`not a valid ComfyUI API-format prompt (${parsed.error})`);
+  return checkWorkflow(parseApi(parsed.entries));
 }
 
 export function describeNode(node: ComfyNode): string {
@@ -372,37 +426,39 @@ function checkWorkflow(workflow: ComfyWorkflow): ComfyWorkflow {
   return workflow;
 }
 
+/**
+ * The nodes on a cycle, in document order. Kahn's algorithm forwards removes everything upstream
+ * of no cycle; run backwards over what is left, it removes everything only downstream of one.
+ * Both passes are linear in nodes and links.
+ */
 function cyclicNodes(nodes: readonly ComfyNode[]): ComfyNode[] {
-  const indegree = new Map(nodes.map((n) => [n.id, 0]));
-  const successors = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
-  for (const node of nodes) {
+  const slot = new Map(nodes.map((n, i) => [n.id, i]));
+  const successors: number[][] = nodes.map(() => []);
+  const predecessors: number[][] = nodes.map(() => []);
+  nodes.forEach((node, i) => {
     for (const input of Object.values(node.inputs)) {
-      if (input.kind !== 'link' || !successors.has(input.node)) continue;
-      successors.get(input.node)!.push(node.id);
-      indegree.set(node.id, indegree.get(node.id)! + 1);
+      const from = input.kind === 'link' ? slot.get(input.node) : undefined;
+      if (from === undefined) continue;
+      successors[from]!.push(i);
+      predecessors[i]!.push(from);
     }
-  }
-  const ready = nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
-  const placed = new Set<string>();
-  while (ready.length > 0) {
-    const id = ready.pop()!;
-    placed.add(id);
-    for (const next of successors.get(id)!) {
-      const left = indegree.get(next)! - 1;
-      indegree.set(next, left);
-      if (left === 0) ready.push(next);
-    }
-  }
-  // What is left sits on a cycle or downstream of one; peel off the downstream part.
-  const left = new Set(nodes.filter((n) => !placed.has(n.id)).map((n) => n.id));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const id of left) {
-      if (!successors.get(id)!.some((s) => left.has(s))) {
-        left.delete(id);
-        changed = true;
+  });
+  const peel = (alive: Uint8Array, into: number[][], out: number[][]) => {
+    const degree = Int32Array.from(into, (list) => list.filter((j) => alive[j] === 1).length);
+    const ready: number[] = [];
+    degree.forEach((d, i) => {
+      if (alive[i] === 1 && d === 0) ready.push(i);
+    });
+    while (ready.length > 0) {
+      const i = ready.pop()!;
+      alive[i] = 0;
+      for (const j of out[i]!) {
+        if (alive[j] === 1 && --degree[j]! === 0) ready.push(j);
       }
     }
-  }
-  return nodes.filter((n) => left.has(n.id));
+  };
+  const alive = new Uint8Array(nodes.length).fill(1);
+  peel(alive, predecessors, successors);
+  peel(alive, successors, predecessors);
+  return nodes.filter((_, i) => alive[i] === 1);
 }

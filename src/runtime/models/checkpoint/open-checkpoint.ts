@@ -163,7 +163,7 @@ async function tokenizer(ctx: Ctx): Promise<{
   };
   const id = (token: string | undefined, fallback: string, role: string) => {
     const name = token ?? fallback;
-    const found = vocab.data[name];
+    const found = Object.hasOwn(vocab.data, name) ? vocab.data[name] : undefined;
     if (found === undefined)
       throw new ModelSourceError(
         where(ctx, vocabFile),
