@@ -1,10 +1,24 @@
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { createEngineClient, type EngineClient, type WorkerConnection } from '../src/engine/engine-client';
 import type { NodeEngineWorkerData } from './node-worker-data';
 
-/** The Node worker's entry (a .mjs that registers tsx, then loads `engine.node-worker.ts`). */
-const WORKER_ENTRY = new URL('./node-bootstrap.mjs', import.meta.url);
+/**
+ * Set by the compiled CLI bundle (scripts/build-cli.ts) to the compiled worker of the same build,
+ * so a compiled CLI never starts a worker of another version; undeclared when running sources.
+ */
+declare const __KOSMOGRAPH_COMPILED_WORKER__: URL | undefined;
+
+/**
+ * The Node worker's entry: the compiled worker of this build, or from the sources the .mjs
+ * bootstrap, which runs the compiled worker when dist-cli/ is fresh, else `engine.node-worker.ts`
+ * through tsx.
+ */
+const WORKER_ENTRY =
+  typeof __KOSMOGRAPH_COMPILED_WORKER__ === 'undefined'
+    ? new URL('./node-bootstrap.mjs', import.meta.url)
+    : __KOSMOGRAPH_COMPILED_WORKER__;
 
 /**
  * Starts the engine in a `worker_threads` worker, wrapped for comlink.
@@ -14,6 +28,9 @@ export function spawnNodeEngineWorker(
   data: NodeEngineWorkerData,
   entry: URL = WORKER_ENTRY,
 ): WorkerConnection {
+  if (process.env.KOSMOGRAPH_DEBUG_START === '1') {
+    process.stderr.write(`kosmograph start: engine worker ${fileURLToPath(entry)}\n`);
+  }
   const worker = new Worker(entry, { workerData: data, stdout: false, stderr: false });
   const listeners: ((reason: string) => void)[] = [];
   let faulted = false;

@@ -1,6 +1,7 @@
-// Entry of the Node engine worker (worker_threads): Node runs only .js/.mjs
-// files as workers, so register tsx here, then load the TypeScript worker.
-import { register } from 'tsx/esm/api';
+// Entry of the Node engine worker (worker_threads) started from the sources: Node runs only
+// .js/.mjs files as workers, so this picks the compiled worker when dist-cli/ is fresh, else
+// registers tsx and loads the TypeScript worker (the same rule as bin/kosmograph.mjs). The
+// compiled CLI starts its own compiled worker directly (workers/engine-client-node.ts).
+import { startModule } from '../bin/compiled-build.mjs';
 
-register();
-await import('./engine.node-worker.ts');
+await import(await startModule('engine-worker', new URL('./engine.node-worker.ts', import.meta.url)));

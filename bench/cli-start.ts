@@ -1,0 +1,196 @@
+/**
+ * CLI start (issue 13, item 4): `kosmograph nodes` and the README's main job
+ * (`npx kosmograph run public/examples/subject-driven.json --out ...`), each timed end to end as
+ * a new process, interleaved, median of several runs after a warm-up; every run must exit 0 and
+ * do its job (the listing printed, the PNG written), and every compiled run must say it ran the
+ * compiled build (a start that fell back to the sources would be slower, not a pass).
+ * Goals: `nodes` <= 0.3 s, the main job <= 1.5 s. Also reported: the freshness check's own cost,
+ * the same starts from the sources (tsx), and `node -e 0` as this machine's floor.
+ *
+ *   npx tsx bench/cli-start.ts [--runs N]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { checkCompiledBuild } from '../bin/compiled-build.mjs';
+import { buildCli } from '../scripts/build-cli';
+import { ensureReferencePack } from '../scripts/pack/ensure';
+import { recordResults } from './results-file';
+
+const BIN = resolve('bin/kosmograph.mjs');
+const MAIN_JOB = 'public/examples/subject-driven.json';
+
+interface Measured {
+  readonly ms: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command as a new process; fails unless it exits 0. */
+function timed(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+  return new Promise((done, fail) => {
+    const start = performance.now();
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const ms = performance.now() - start;
+      if (code !== 0) fail(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+      else done({ ms, stdout, stderr });
+    });
+  });
+}
+
+interface Case {
+  readonly name: string;
+  /** One run; throws when the run did not do its job. */
+  run(): Promise<number>;
+}
+
+const DEBUG = { KOSMOGRAPH_DEBUG_START: '1' };
+const FROM_SOURCE = { KOSMOGRAPH_FROM_SOURCE: '1' };
+
+function expectCompiled(m: Measured, what: string): void {
+  if (!m.stderr.includes('kosmograph start: cli compiled')) {
+    throw new Error(
+      `${what} did not run the compiled CLI (sources changed during the bench?): ${m.stderr.trim()}`,
+    );
+  }
+}
+
+function nodesCase(name: string, env: NodeJS.ProcessEnv, compiled: boolean): Case {
+  return {
+    name,
+    async run() {
+      const m = await timed(process.execPath, [BIN, 'nodes'], env);
+      if (!m.stdout.includes('models.pack'))
+        throw new Error(`${name}: the node listing is missing models.pack`);
+      if (compiled) expectCompiled(m, name);
+      return m.ms;
+    },
+  };
+}
+
+function mainJobCase(name: string, command: 'npx' | 'node', env: NodeJS.ProcessEnv, compiled: boolean): Case {
+  return {
+    name,
+    async run() {
+      const out = mkdtempSync(join(tmpdir(), 'kosmograph-bench-cli-'));
+      try {
+        const args = ['run', MAIN_JOB, '--out', out];
+        const m =
+          command === 'npx'
+            ? await timed('npx', ['kosmograph', ...args], env)
+            : await timed(process.execPath, [BIN, ...args], env);
+        const png = join(out, 'subject-driven.png');
+        if (m.stdout.trim() !== png || !existsSync(png)) {
+          throw new Error(`${name}: expected ${png} on stdout and on disk, got ${JSON.stringify(m.stdout)}`);
+        }
+        if (compiled) expectCompiled(m, name);
+        return m.ms;
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+const floorCase: Case = {
+  name: 'node -e 0 (floor)',
+  run: async () => (await timed(process.execPath, ['-e', '0'])).ms,
+};
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** Runs every case `runs` times, interleaved (A B C A B C ...), after one warm-up round. */
+async function interleaved(cases: readonly Case[], runs: number): Promise<Map<string, number[]>> {
+  const times = new Map(cases.map((c) => [c.name, [] as number[]]));
+  for (const c of cases) await c.run(); // warm-up: page cache, hash cache, pack
+  for (let i = 0; i < runs; i++) for (const c of cases) times.get(c.name)!.push(await c.run());
+  return times;
+}
+
+interface Row {
+  readonly name: string;
+  readonly medianMs: number;
+  readonly runs: number;
+  readonly goalMs?: number;
+  readonly ok: boolean;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } }, strict: true });
+  const runs = z.coerce.number().int().min(5).parse(values.runs);
+  await ensureReferencePack();
+  const before = checkCompiledBuild('cli');
+  if (!before.fresh) {
+    console.log(`compiled CLI not fresh (${before.reason}): building it`);
+    await buildCli();
+  }
+  // The check every start pays, in process (the stat calls dominate).
+  const checkMs: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    if (!checkCompiledBuild('cli').fresh) throw new Error('the compiled CLI went stale during the bench');
+    checkMs.push(performance.now() - t);
+  }
+  const fast = await interleaved(
+    [
+      floorCase,
+      nodesCase('kosmograph nodes', DEBUG, true),
+      mainJobCase('main job (npx kosmograph run)', 'npx', DEBUG, true),
+      mainJobCase('main job (node bin/kosmograph.mjs run)', 'node', DEBUG, true),
+    ],
+    runs,
+  );
+  const slow = await interleaved(
+    [
+      nodesCase('kosmograph nodes from sources (tsx)', FROM_SOURCE, false),
+      mainJobCase('main job from sources (tsx)', 'node', FROM_SOURCE, false),
+    ],
+    5,
+  );
+  const goals: Record<string, number> = { 'kosmograph nodes': 300, 'main job (npx kosmograph run)': 1500 };
+  const rows: Row[] = [
+    { name: 'freshness check (in process)', medianMs: median(checkMs), runs: checkMs.length, ok: true },
+    ...[...fast, ...slow].map(([name, times]) => {
+      const goalMs = goals[name];
+      const medianMs = median(times);
+      return {
+        name,
+        medianMs,
+        runs: times.length,
+        ...(goalMs === undefined ? {} : { goalMs }),
+        ok: goalMs === undefined || medianMs <= goalMs,
+      };
+    }),
+  ];
+  console.log('cli start                                   median     goal   runs');
+  for (const row of rows) {
+    const goal = row.goalMs === undefined ? '' : `<= ${row.goalMs} ms`;
+    console.log(
+      `${row.name.padEnd(43)} ${`${row.medianMs.toFixed(row.medianMs < 10 ? 2 : 0)} ms`.padStart(9)} ${goal.padStart(10)} ${String(row.runs).padStart(5)}  ${row.ok ? 'ok' : 'MISSED'}`,
+    );
+  }
+  await recordResults('cli', rows);
+  if (rows.some((r) => !r.ok)) process.exitCode = 1;
+}
+
+await main();

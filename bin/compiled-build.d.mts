@@ -1,0 +1,27 @@
+// Types of compiled-build.mjs (plain JavaScript: it runs before TypeScript can be compiled).
+export declare const STAMP_VERSION: number;
+export declare const STAMP_FILE: string;
+export declare const ROOT_DIR: string;
+export declare const DIST_DIR: string;
+
+/** One stamp of `npm run build:cli`: paths relative to the repository root. */
+export interface BuildStamp {
+  readonly version: number;
+  /** Entry name ('cli', 'engine-worker') -> file in the dist folder. */
+  readonly entries: Readonly<Record<string, string>>;
+  /** [path, mtimeMs, size] of every file the build read. */
+  readonly files: readonly (readonly [string, number, number])[];
+  /** [path, mtimeMs] of every source folder holding one of them. */
+  readonly dirs: readonly (readonly [string, number])[];
+}
+
+export type BuildCheck =
+  | { readonly fresh: true; readonly file: string }
+  | { readonly fresh: false; readonly reason: string };
+
+export declare function checkCompiledBuild(
+  entry: string,
+  where?: { readonly distDir?: string; readonly rootDir?: string },
+): BuildCheck;
+
+export declare function startModule(entry: string, sourceUrl: URL): Promise<string>;
