@@ -2,6 +2,7 @@
 
     kosmograph-export sd15 <diffusers folder | model.safetensors | model.ckpt> --out DIR [--fp16] [--config-dir CFG]
     kosmograph-export controlnet <diffusers ControlNet folder | model.safetensors> --out DIR [--fp16] [--config-dir CFG]
+    kosmograph-export kosmos-g --checkpoint C --vision V --sentencepiece S --dict D --out DIR [--fp16]  (kosmos_g_export.py)
 
 `sd15` writes optimum's layout (model_index.json, scheduler/, tokenizer/, text_encoder/, unet/, vae_encoder/,
 vae_decoder/, each model with its config.json). Its U-Net takes, besides `sample`, `timestep` and
@@ -612,6 +613,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--overwrite", action="store_true", help="replace an existing --out (only once all checks pass)")
         p.add_argument("--atol", type=float, help="max abs diff allowed against PyTorch (default 1e-4 fp32, 2%% of max fp16)")
         p.add_argument("--report", type=Path, help="also write the models' I/O and max abs diffs as JSON here")
+    from .kosmos_g_export import KosmosGExportError, add_subcommand, run_subcommand
+
+    add_subcommand(sub)
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     _quiet()
@@ -623,7 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.out.exists() and not args.overwrite:  # before the (long) load; atomic_build checks again
             raise ExportError(f"{args.out.resolve()} exists (pass --overwrite to replace it)")
-        if args.cmd == "sd15":
+        if args.cmd == "kosmos-g":
+            report = run_subcommand(args, log)
+        elif args.cmd == "sd15":
             pipe = load_sd15(args.src, args.config_dir)
             log(f"loaded {args.src} ({time.perf_counter() - t0:.1f}s)")
             # tokenizer/ and scheduler/ verbatim from the folder the configs came from
@@ -633,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
             cn = load_controlnet(args.src, args.config_dir)
             log(f"loaded {args.src} ({time.perf_counter() - t0:.1f}s)")
             report = atomic_build(args.out, lambda b: build_controlnet(cn, b, args.fp16, args.atol, log), args.overwrite)
-    except ExportError as e:
+    except (ExportError, KosmosGExportError) as e:
         log(f"error: {e}")
         return 2
     if args.report:
