@@ -62,6 +62,11 @@ export interface ExecuteContext<Services> {
 export interface NodeDefinition<Services> extends NodeSpec {
   /** Never served from the cache (e.g. saving, whose PNG embeds the whole current graph). */
   readonly alwaysRun?: boolean;
+  /**
+   * The result depends on the node's id (e.g. a value that names its node in messages), so it
+   * is cached per node id, not shared with an equal node elsewhere. Output nodes always are.
+   */
+  readonly usesNodeId?: boolean;
   execute(ctx: ExecuteContext<Services>): Promise<NodeResult>;
   /**
    * Extra content that decides the node's output besides params and inputs,
@@ -101,7 +106,14 @@ export class NodeRegistry<Services> {
   /** The registry as plain data (no functions), e.g. for `kosmograph nodes --json`. */
   describe(): NodeSpec[] {
     return this.list().map(
-      ({ execute: _execute, cacheSalt: _salt, alwaysRun: _alwaysRun, migrations, ...spec }) => ({
+      ({
+        execute: _execute,
+        cacheSalt: _salt,
+        alwaysRun: _alwaysRun,
+        usesNodeId: _usesNodeId,
+        migrations,
+        ...spec
+      }) => ({
         ...spec,
         ...(migrations ? { migrationsFrom: Object.keys(migrations).map(Number) } : {}),
       }),

@@ -1,13 +1,17 @@
-import type { GraphDocument, JsonValue } from '../core/document';
-import { edgesInto, indexGraph, nodeById } from '../core/graph-index';
-import type { Artifact, NodeDefinition, NodeRegistry, NodeResult } from '../core/node-definition';
-import { topologicalOrder, upstreamClosure } from '../core/topology';
-import { outputNodeIds, validateGraph } from '../core/validate';
-import { resolveParams } from '../core/validate-params';
+import type { GraphDocument } from '../core/document';
+import { indexGraph } from '../core/graph-index';
+import type { Artifact, NodeRegistry, NodeResult } from '../core/node-definition';
+import { validateGraph } from '../core/validate';
 import { formatIssue } from '../core/validation-error';
-import { contentKey } from './content-key';
-import type { EngineEvent, EngineEventListener, JobResult } from './events';
+import { computeCacheKeys } from './cache-keys';
+import type { EngineEventListener, JobResult } from './events';
+import { type JobEvents, jobEvents } from './job-events';
+import { messageOf, NodeFailure } from './node-failure';
 import { OutputCache } from './output-cache';
+import { type ExecutionPlan, type PlannedNode, planExecution } from './plan';
+import { runInDependencyOrder } from './schedule';
+
+export { DEFAULT_CACHE_BYTES } from './output-cache';
 
 export interface RunOptions {
   readonly jobId?: string;
@@ -16,40 +20,35 @@ export interface RunOptions {
 }
 
 export interface ExecutorOptions {
-  /** How many node results to keep across runs (LRU). */
+  /** Most estimated bytes of node results kept across runs (LRU); default `DEFAULT_CACHE_BYTES` (512 MiB). */
+  readonly cacheBytes?: number;
+  /** Most node results kept across runs (LRU), on top of the bytes; default no limit but the bytes. */
   readonly cacheEntries?: number;
 }
 
-interface PlannedNode<S> {
-  readonly id: string;
-  readonly definition: NodeDefinition<S>;
-  readonly params: Readonly<Record<string, JsonValue>>;
-  /** Input port -> upstream node id and output port. */
-  readonly inputs: ReadonlyMap<string, { readonly node: string; readonly port: string }>;
-}
-
-/** Raised inside a node to say which node failed; the executor turns it into events. */
-class NodeFailure extends Error {
-  constructor(
-    readonly nodeId: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** One run's state, shared by its node tasks. */
+interface Job<S> {
+  readonly graph: GraphDocument;
+  readonly plan: ExecutionPlan<S>;
+  /** Cache key by plan position. */
+  keys: readonly string[];
+  /** Result by plan position, once the node ran or came from the cache. */
+  readonly results: (NodeResult | undefined)[];
+  executed: number;
+  cached: number;
+  readonly signal: AbortSignal;
+  readonly events: JobEvents;
 }
 
 let jobCounter = 0;
 const nextJobId = () => `job-${Date.now().toString(36)}-${(++jobCounter).toString(36)}`;
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
- * Runs graph documents: plans from the output nodes, computes content keys,
- * reuses cached results, runs ready nodes concurrently, and reports every
- * step as an `EngineEvent`. One executor keeps its cache across runs; each
- * run has its own cancellation signal (no global interrupt).
+ * Runs graph documents, in the steps ComfyUI's `comfy_execution` separates: validate and plan
+ * (`plan.ts`: the output-driven subgraph from one graph index), key (`cache-keys.ts`), reuse
+ * cached results (`output-cache.ts`, bounded by bytes), schedule ready nodes concurrently
+ * (`schedule.ts`, linear), and report every step (`job-events.ts`). One executor keeps its
+ * cache across runs; each run has its own cancellation signal (no global interrupt).
  */
 export class Executor<Services> {
   readonly #registry: NodeRegistry<Services>;
@@ -59,11 +58,20 @@ export class Executor<Services> {
   constructor(registry: NodeRegistry<Services>, services: Services, options: ExecutorOptions = {}) {
     this.#registry = registry;
     this.#services = services;
-    this.#cache = new OutputCache(options.cacheEntries ?? 256);
+    this.#cache = new OutputCache({
+      ...(options.cacheBytes !== undefined ? { maxBytes: options.cacheBytes } : {}),
+      ...(options.cacheEntries !== undefined ? { maxEntries: options.cacheEntries } : {}),
+    });
   }
 
+  /** Node results held in the cache. */
   get cacheSize(): number {
     return this.#cache.size;
+  }
+
+  /** Estimated bytes of the node results held in the cache. */
+  get cacheBytes(): number {
+    return this.#cache.bytes;
   }
 
   clearCache(): void {
@@ -72,108 +80,49 @@ export class Executor<Services> {
 
   async run(graph: GraphDocument, options: RunOptions = {}): Promise<JobResult> {
     const jobId = options.jobId ?? nextJobId();
-    const emit = (event: EngineEvent) => options.onEvent?.(event);
+    const events = jobEvents(jobId, options.onEvent);
     const started = performance.now();
 
-    const issues = validateGraph(graph, this.#registry.lookup);
+    const index = indexGraph(graph);
+    const issues = validateGraph(graph, this.#registry.lookup, index);
     if (issues.length > 0) {
       const message = `the graph is not valid: ${issues.map(formatIssue).join('; ')}`;
-      emit({ type: 'job:failed', jobId, nodeId: issues[0]?.nodeId, message, issues });
+      const nodeId = issues[0]?.nodeId;
+      events.failed(message, nodeId, issues);
       return {
         jobId,
         status: 'failed',
         artifacts: [],
-        error: { nodeId: issues[0]?.nodeId, message, issues },
+        error: { ...(nodeId !== undefined ? { nodeId } : {}), message, issues },
       };
     }
 
-    const plan = this.#plan(graph);
-    emit({ type: 'job:start', jobId, nodeIds: plan.map((n) => n.id) });
+    const plan = planExecution(graph, index, this.#registry);
+    events.started(plan.nodes.map((n) => n.id));
 
     // Linked controller: aborted by the caller, or by us when a node fails, so siblings stop too.
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const signal = controller.signal;
-    const results = new Map<string, NodeResult>();
-    let executed = 0;
-    let cached = 0;
+    const job: Job<Services> = {
+      graph,
+      plan,
+      keys: [],
+      results: new Array(plan.nodes.length),
+      executed: 0,
+      cached: 0,
+      signal: controller.signal,
+      events,
+    };
 
     try {
-      const keys = await this.#contentKeys(plan, signal);
-      await this.#schedule(
-        plan,
-        async (node) => {
-          if (signal.aborted) return;
-          const key = keys.get(node.id)!;
-          const hit = node.definition.alwaysRun ? undefined : this.#cache.get(key);
-          if (hit) {
-            cached += 1;
-            results.set(node.id, hit);
-            emit({ type: 'node:cached', jobId, nodeId: node.id });
-            for (const artifact of hit.artifacts ?? [])
-              emit({ type: 'node:output', jobId, nodeId: node.id, artifact });
-            return;
-          }
-          emit({ type: 'node:start', jobId, nodeId: node.id });
-          const nodeStart = performance.now();
-          const inputs: Record<string, unknown> = {};
-          for (const [port, source] of node.inputs) {
-            inputs[port] = results.get(source.node)?.outputs[source.port];
-          }
-          let result: NodeResult;
-          try {
-            result = await node.definition.execute({
-              nodeId: node.id,
-              inputs,
-              params: node.params,
-              signal,
-              services: this.#services,
-              graph,
-              progress: async (step, total, preview) => {
-                // The listener may take its time (another thread): a failure there is not the node's.
-                await Promise.resolve(
-                  emit({
-                    type: 'node:progress',
-                    jobId,
-                    nodeId: node.id,
-                    step,
-                    total,
-                    ...(preview ? { preview } : {}),
-                  }),
-                ).catch(() => undefined);
-              },
-              warn: (message) => {
-                emit({ type: 'node:warning', jobId, nodeId: node.id, message: String(message) });
-              },
-            });
-          } catch (error) {
-            if (signal.aborted && !(error instanceof NodeFailure)) throw signal.reason ?? error;
-            throw new NodeFailure(node.id, messageOf(error));
-          }
-          if (signal.aborted) return;
-          for (const port of node.definition.outputs) {
-            if (!(port.name in result.outputs)) {
-              throw new NodeFailure(
-                node.id,
-                `${node.definition.title} produced no value for output "${port.name}"`,
-              );
-            }
-          }
-          executed += 1;
-          results.set(node.id, result);
-          this.#cache.set(key, result);
-          for (const artifact of result.artifacts ?? [])
-            emit({ type: 'node:output', jobId, nodeId: node.id, artifact });
-          emit({ type: 'node:done', jobId, nodeId: node.id, ms: performance.now() - nodeStart });
-        },
-        controller,
-      );
+      job.keys = await computeCacheKeys(plan.nodes, this.#services, controller.signal);
+      await runInDependencyOrder(plan, (position) => this.#runNode(job, position), controller);
     } catch (error) {
       if (error instanceof NodeFailure) {
         controller.abort(error);
-        emit({ type: 'node:error', jobId, nodeId: error.nodeId, message: error.message });
-        emit({ type: 'job:failed', jobId, nodeId: error.nodeId, message: error.message });
+        events.nodeFailed(error.nodeId, error.message);
+        events.failed(error.message, error.nodeId);
         return {
           jobId,
           status: 'failed',
@@ -183,7 +132,7 @@ export class Executor<Services> {
       }
       if (!options.signal?.aborted) {
         const message = `internal error: ${messageOf(error)}`;
-        emit({ type: 'job:failed', jobId, message });
+        events.failed(message);
         return { jobId, status: 'failed', artifacts: [], error: { message } };
       }
     } finally {
@@ -191,103 +140,84 @@ export class Executor<Services> {
     }
 
     if (options.signal?.aborted) {
-      emit({ type: 'job:cancelled', jobId });
+      events.cancelled();
       return { jobId, status: 'cancelled', artifacts: [] };
     }
     const artifacts: { nodeId: string; artifact: Artifact }[] = [];
-    for (const node of plan) {
-      for (const artifact of results.get(node.id)?.artifacts ?? [])
+    plan.nodes.forEach((node, position) => {
+      for (const artifact of job.results[position]?.artifacts ?? [])
         artifacts.push({ nodeId: node.id, artifact });
-    }
-    emit({ type: 'job:done', jobId, ms: performance.now() - started, executed, cached });
+    });
+    events.done(performance.now() - started, job.executed, job.cached);
     return { jobId, status: 'done', artifacts };
   }
 
-  /** The nodes that feed an output, in topological order (document order breaks ties). */
-  #plan(graph: GraphDocument): PlannedNode<Services>[] {
-    // One index for the whole plan: no node or edge scan per node.
-    const index = indexGraph(graph);
-    const needed = upstreamClosure(index, outputNodeIds(graph, this.#registry.lookup));
-    const ids = graph.nodes.map((n) => n.id).filter((id) => needed.has(id));
-    const { order } = topologicalOrder(ids, index);
-    return order.map((id) => {
-      const node = nodeById(index, id)!;
-      const definition = this.#registry.get(node.type)!;
-      const inputs = new Map<string, { node: string; port: string }>();
-      for (const position of edgesInto(index, id)) {
-        const edge = graph.edges[position]!;
-        inputs.set(edge.to.port, edge.from);
+  /** One node: from the cache when its key is there (and it may be), else executed and cached. */
+  async #runNode(job: Job<Services>, position: number): Promise<void> {
+    const { plan, results, signal, events } = job;
+    if (signal.aborted) return;
+    const node = plan.nodes[position]!;
+    const key = job.keys[position]!;
+    const hit = node.definition.alwaysRun ? undefined : this.#cache.get(key);
+    if (hit) {
+      job.cached += 1;
+      results[position] = hit;
+      events.nodeCached(node.id);
+      for (const artifact of hit.artifacts ?? []) events.nodeOutput(node.id, artifact);
+      return;
+    }
+    events.nodeStarted(node.id);
+    const nodeStart = performance.now();
+    const result = await this.#execute(job, node, inputsOf(node, plan, results));
+    if (signal.aborted) return;
+    for (const port of node.definition.outputs) {
+      if (!(port.name in result.outputs)) {
+        throw new NodeFailure(
+          node.id,
+          `${node.definition.title} produced no value for output "${port.name}"`,
+        );
       }
-      return { id, definition, params: resolveParams(definition, node.params), inputs };
-    });
+    }
+    job.executed += 1;
+    results[position] = result;
+    // A node that always runs is never served from the cache: keeping its result would only cost bytes.
+    if (!node.definition.alwaysRun) this.#cache.set(key, result);
+    for (const artifact of result.artifacts ?? []) events.nodeOutput(node.id, artifact);
+    events.nodeDone(node.id, performance.now() - nodeStart);
   }
 
-  async #contentKeys(
-    plan: readonly PlannedNode<Services>[],
-    signal: AbortSignal,
-  ): Promise<Map<string, string>> {
-    const keys = new Map<string, string>();
-    for (const node of plan) {
-      let salt = '';
-      try {
-        salt = (await node.definition.cacheSalt?.(node.params, this.#services, signal)) ?? '';
-      } catch (error) {
-        throw new NodeFailure(node.id, messageOf(error));
-      }
-      const inputs: Record<string, string> = {};
-      for (const [port, source] of node.inputs) inputs[port] = `${keys.get(source.node)}#${source.port}`;
-      keys.set(
-        node.id,
-        contentKey({
-          type: node.definition.type,
-          typeVersion: node.definition.typeVersion,
-          params: node.params,
-          inputs,
-          salt,
-        }),
-      );
+  async #execute(
+    { graph, signal, events }: Job<Services>,
+    node: PlannedNode<Services>,
+    inputs: Record<string, unknown>,
+  ): Promise<NodeResult> {
+    try {
+      return await node.definition.execute({
+        nodeId: node.id,
+        inputs,
+        params: node.params,
+        signal,
+        services: this.#services,
+        graph,
+        progress: (step, total, preview) => events.nodeProgress(node.id, step, total, preview),
+        warn: (message) => events.nodeWarning(node.id, message),
+      });
+    } catch (error) {
+      if (signal.aborted && !(error instanceof NodeFailure)) throw signal.reason ?? error;
+      throw new NodeFailure(node.id, messageOf(error));
     }
-    return keys;
   }
+}
 
-  /** Runs `task` for each node once all its inputs' nodes finished; independent nodes overlap. */
-  async #schedule(
-    plan: readonly PlannedNode<Services>[],
-    task: (node: PlannedNode<Services>) => Promise<void>,
-    controller: AbortController,
-  ): Promise<void> {
-    const signal = controller.signal;
-    const done = new Set<string>();
-    const running = new Map<string, Promise<string>>();
-    const pending = [...plan];
-    while (pending.length > 0 || running.size > 0) {
-      if (signal.aborted) break;
-      for (let i = 0; i < pending.length; ) {
-        const node = pending[i]!;
-        if ([...node.inputs.values()].every((source) => done.has(source.node))) {
-          pending.splice(i, 1);
-          running.set(
-            node.id,
-            task(node).then(() => node.id),
-          );
-        } else {
-          i += 1;
-        }
-      }
-      if (running.size === 0) break;
-      let finished: string;
-      try {
-        finished = await Promise.race(running.values());
-      } catch (error) {
-        // One node failed: stop the others and wait for them before reporting.
-        controller.abort(error);
-        await Promise.allSettled(running.values());
-        throw error;
-      }
-      running.delete(finished);
-      done.add(finished);
-    }
-    // Let in-flight nodes settle (they see the aborted signal) before reporting.
-    await Promise.allSettled(running.values());
+/** The values on a node's inputs, from the results of the nodes that feed it. */
+function inputsOf<S>(
+  node: PlannedNode<S>,
+  plan: ExecutionPlan<S>,
+  results: readonly (NodeResult | undefined)[],
+): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const [port, source] of node.inputs) {
+    inputs[port] = results[plan.positionOf.get(source.node)!]?.outputs[source.port];
   }
+  return inputs;
 }

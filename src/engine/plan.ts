@@ -1,0 +1,66 @@
+import type { GraphDocument, JsonValue } from '../core/document';
+import { edgesInto, type GraphIndex, nodeById } from '../core/graph-index';
+import type { NodeDefinition, NodeRegistry } from '../core/node-definition';
+import { topologicalOrder, upstreamClosure } from '../core/topology';
+import { outputNodeIds } from '../core/validate';
+import { resolveParams } from '../core/validate-params';
+
+export interface PlannedNode<S> {
+  readonly id: string;
+  readonly definition: NodeDefinition<S>;
+  readonly params: Readonly<Record<string, JsonValue>>;
+  /** Input port -> upstream node id and output port. */
+  readonly inputs: ReadonlyMap<string, { readonly node: string; readonly port: string }>;
+}
+
+/**
+ * What a job runs (ComfyUI's `ExecutionList` built from its `DynamicPrompt`, as data): the
+ * nodes that feed an output, in topological order, with each node's dependencies counted and
+ * its dependents listed, so a scheduler can run them without searching.
+ */
+export interface ExecutionPlan<S> {
+  /** Topological order; document order breaks ties. */
+  readonly nodes: readonly PlannedNode<S>[];
+  /** Plan position -> how many distinct planned nodes it waits for. */
+  readonly dependencyCount: Int32Array;
+  /** Plan position -> positions of the planned nodes that take its outputs, each once. */
+  readonly dependents: readonly (readonly number[])[];
+  /** Node id -> plan position. */
+  readonly positionOf: ReadonlyMap<string, number>;
+}
+
+/**
+ * Plans a validated graph: output-driven (only nodes upstream of an output node run),
+ * linear in the nodes and edges, reading everything from the one `index` of `graph`.
+ */
+export function planExecution<S>(
+  graph: GraphDocument,
+  index: GraphIndex,
+  registry: NodeRegistry<S>,
+): ExecutionPlan<S> {
+  const needed = upstreamClosure(index, outputNodeIds(graph, registry.lookup));
+  const ids = graph.nodes.map((n) => n.id).filter((id) => needed.has(id));
+  const { order } = topologicalOrder(ids, index);
+  const positionOf = new Map<string, number>();
+  for (const [position, id] of order.entries()) positionOf.set(id, position);
+
+  const nodes: PlannedNode<S>[] = [];
+  const dependencyCount = new Int32Array(order.length);
+  const dependents: number[][] = order.map(() => []);
+  order.forEach((id, position) => {
+    const node = nodeById(index, id)!;
+    const definition = registry.get(node.type)!;
+    const inputs = new Map<string, { node: string; port: string }>();
+    const sources = new Set<number>();
+    for (const edgePosition of edgesInto(index, id)) {
+      const edge = graph.edges[edgePosition]!;
+      inputs.set(edge.to.port, edge.from);
+      const source = positionOf.get(edge.from.node);
+      if (source !== undefined) sources.add(source);
+    }
+    for (const source of sources) dependents[source]!.push(position);
+    dependencyCount[position] = sources.size;
+    nodes.push({ id, definition, params: resolveParams(definition, node.params), inputs });
+  });
+  return { nodes, dependencyCount, dependents, positionOf };
+}
