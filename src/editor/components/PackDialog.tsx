@@ -3,6 +3,7 @@ import type { PackInfo, PackLoadProgress } from '../../engine/engine-api';
 import { openDialog } from '../actions';
 import { applySource, loadPackFolder, loadPackSource } from '../packs';
 import { useEditor } from '../store';
+import { backendLabel } from './BackendStatus';
 import { useModalDialog } from './use-modal-dialog';
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
@@ -83,9 +84,7 @@ export function PackDialog() {
       )}
       {engineStatus && (
         <p className="kg-muted">
-          Backend: {engineStatus.backend}
-          {engineStatus.fallbackReason ? ` (${engineStatus.fallbackReason})` : ''} ·{' '}
-          {engineStatus.loadedSessions} sessions loaded
+          Backend: {backendLabel(engineStatus)} · {engineStatus.loadedSessions} sessions loaded
         </p>
       )}
       {engineError && <p className="kg-issue">{engineError}</p>}

@@ -5,6 +5,7 @@ import { chooseGraphFile, exportGraph, openGraphFile, openGraphUrl } from '../fi
 import { queueRun } from '../run-controller';
 import { copyShareLink } from '../share';
 import { currentDoc, useEditor } from '../store';
+import { BackendStatus } from './BackendStatus';
 
 /** Closes the `<details>` menu a choice was made in. */
 function closeMenu(ref: React.RefObject<HTMLDetailsElement | null>): void {
@@ -107,6 +108,7 @@ export function Toolbar() {
         Models: {packName}
         {packLoading ? '…' : ''}
       </button>
+      <BackendStatus />
       <details className="kg-menu kg-menu-end" ref={moreRef}>
         <summary>More</summary>
         <ul aria-label="More commands">

@@ -8,6 +8,7 @@ import {
   limitedBackend,
   type OrtWebModule,
   selectBrowserBackend,
+  softwareAdapterName,
   WASM_MODEL_LIMITS,
   WEBGPU_MODEL_LIMITS,
 } from './browser-backend';
@@ -66,6 +67,61 @@ describe('selectBrowserBackend', () => {
     lose({ reason: 'unknown', message: 'gpu reset' });
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(lost).toEqual(['the WebGPU device was lost: gpu reset']);
+  });
+});
+
+describe('auto on a software WebGPU adapter', () => {
+  /** An adapter as Chromium describes SwiftShader (adapter.info), counting device requests. */
+  function swiftShader() {
+    const requests: unknown[] = [];
+    const device = { lost: new Promise(() => undefined) } as unknown as GPUDevice;
+    const adapter = {
+      info: {
+        vendor: 'google',
+        architecture: 'swiftshader',
+        device: '',
+        description: '',
+        isFallbackAdapter: true,
+      },
+      limits: { maxBufferSize: 1024 },
+      features: new Set<string>(),
+      requestDevice: async (descriptor: unknown) => {
+        requests.push(descriptor);
+        return device;
+      },
+    };
+    return { gpu: { requestAdapter: async () => adapter } as unknown as GPU, requests };
+  }
+
+  it('takes wasm and says why, without asking for a device', async () => {
+    const { gpu, requests } = swiftShader();
+    const chosen = await selectBrowserBackend(fakeOrt(), { choice: 'auto', wasmPaths: '/ort/', gpu });
+    expect(chosen.name).toBe('wasm');
+    expect(chosen.fallbackReason).toBe('WebGPU adapter is a software fallback (SwiftShader)');
+    expect(requests).toHaveLength(0);
+  });
+
+  it('an explicit webgpu choice still uses it', async () => {
+    const { gpu, requests } = swiftShader();
+    const chosen = await selectBrowserBackend(fakeOrt(), { choice: 'webgpu', wasmPaths: '/ort/', gpu });
+    expect(chosen.name).toBe('webgpu');
+    expect(chosen.fallbackReason).toBeUndefined();
+    expect(requests).toHaveLength(1);
+  });
+
+  it('knows software renderers by the fallback flag or by name, and real GPUs as none', () => {
+    expect(softwareAdapterName({ info: { vendor: 'google', architecture: 'swiftshader' } })).toBe(
+      'SwiftShader',
+    );
+    expect(
+      softwareAdapterName({ info: { vendor: 'mesa', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' } }),
+    ).toBe('lavapipe');
+    expect(softwareAdapterName({ info: { description: 'Microsoft Basic Render Driver' } })).toBe('WARP');
+    expect(softwareAdapterName({ isFallbackAdapter: true, info: { vendor: 'acme' } })).toBe('software');
+    expect(
+      softwareAdapterName({ info: { vendor: 'nvidia', architecture: 'ampere', isFallbackAdapter: false } }),
+    ).toBe(undefined);
+    expect(softwareAdapterName({})).toBeUndefined();
   });
 });
 

@@ -2,7 +2,10 @@ import type { InferenceSession } from 'onnxruntime-common';
 import type { BackendName, ModelFileSize, ModelSource, OrtBackend } from '../ort/model-session';
 import { type OrtModule, ortBackend } from '../ort/ort-session';
 
-/** What the page asks for: `webgpu` and `auto` both prefer WebGPU and fall back to wasm. */
+/**
+ * What the page asks for: `webgpu` and `auto` both prefer WebGPU and fall back to wasm; `auto`
+ * also takes wasm when the adapter is a software renderer (SwiftShader), `webgpu` uses it.
+ */
 export type BrowserBackendChoice = 'auto' | 'webgpu' | 'wasm';
 
 /** The parts of onnxruntime-web's `env` the browser runtime sets. */
@@ -147,8 +150,44 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Requests the adapter and one device, or says why there is none. */
-async function requestDevice(gpu: GPU | undefined): Promise<{ device: GPUDevice } | { reason: string }> {
+/** The parts of an adapter's description that name a software renderer (Chromium fills `info`). */
+interface AdapterIdentity {
+  readonly info?: {
+    readonly vendor?: string;
+    readonly architecture?: string;
+    readonly device?: string;
+    readonly description?: string;
+    readonly isFallbackAdapter?: boolean;
+  };
+  /** The older place of the flag (before `GPUAdapterInfo.isFallbackAdapter`). */
+  readonly isFallbackAdapter?: boolean;
+}
+
+/** CPU implementations of WebGPU, by a word in their adapter info, as people know them. */
+const SOFTWARE_RENDERERS: readonly [RegExp, string][] = [
+  [/swiftshader/i, 'SwiftShader'],
+  [/llvmpipe|lavapipe/i, 'lavapipe'],
+  [/basic render|\bwarp\b/i, 'WARP'],
+];
+
+/**
+ * The software renderer behind a WebGPU adapter (`SwiftShader`, ...), or undefined for a real
+ * GPU. WebGPU on SwiftShader runs the reference pack's first-screen graph about 10x slower than
+ * wasm (45 s vs 4.6 s cold), so `auto` takes wasm there.
+ */
+export function softwareAdapterName(adapter: AdapterIdentity): string | undefined {
+  const info = adapter.info;
+  const text = [info?.vendor, info?.architecture, info?.device, info?.description].join(' ');
+  const named = SOFTWARE_RENDERERS.find(([pattern]) => pattern.test(text));
+  if (named) return named[1];
+  return info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true ? 'software' : undefined;
+}
+
+/** Requests the adapter and one device, or says why there is none (or, for `auto`, why not this one). */
+async function requestDevice(
+  gpu: GPU | undefined,
+  choice: Exclude<BrowserBackendChoice, 'wasm'>,
+): Promise<{ device: GPUDevice } | { reason: string }> {
   if (!gpu) return { reason: 'WebGPU is not available here (navigator.gpu is missing)' };
   let adapter: GPUAdapter | null;
   try {
@@ -157,6 +196,8 @@ async function requestDevice(gpu: GPU | undefined): Promise<{ device: GPUDevice 
     return { reason: `navigator.gpu.requestAdapter() failed: ${messageOf(error)}` };
   }
   if (!adapter) return { reason: 'no WebGPU adapter (navigator.gpu.requestAdapter() returned null)' };
+  const software = choice === 'auto' ? softwareAdapterName(adapter as AdapterIdentity) : undefined;
+  if (software) return { reason: `WebGPU adapter is a software fallback (${software})` };
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMITS) requiredLimits[name] = adapter.limits[name];
   const requiredFeatures = FEATURES.filter((f) => adapter.features.has(f));
@@ -170,9 +211,10 @@ async function requestDevice(gpu: GPU | undefined): Promise<{ device: GPUDevice 
 /**
  * Chooses the backend of a browser engine worker: WebGPU when an adapter and
  * a device can be had (that device is handed to ONNX Runtime, so every session
- * of the worker shares it), otherwise wasm with the reason in
- * `fallbackReason`. `ort.env.wasm.wasmPaths` points at the app-served files
- * either way (the WebGPU build is wasm too).
+ * of the worker shares it) and, for `auto`, the adapter is not a software
+ * renderer; otherwise wasm with the reason in `fallbackReason`.
+ * `ort.env.wasm.wasmPaths` points at the app-served files either way (the
+ * WebGPU build is wasm too).
  */
 export async function selectBrowserBackend(
   ort: OrtWebModule,
@@ -200,7 +242,7 @@ export async function selectBrowserBackend(
   });
   if (options.choice === 'wasm') return wasm();
 
-  const got = await requestDevice(options.gpu);
+  const got = await requestDevice(options.gpu, options.choice);
   if ('reason' in got) return wasm(got.reason);
   const { device } = got;
   void device.lost.then((info) => {
