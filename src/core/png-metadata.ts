@@ -9,6 +9,7 @@
  * 4-byte CRC-32 over type + data.
  */
 import { Unzlib, zlibSync } from 'fflate';
+import { currentLimits, LIMIT_DEFAULTS, limitNote, type ResourceLimits } from './limits';
 
 export class PngMetadataError extends Error {
   override name = 'PngMetadataError';
@@ -55,8 +56,23 @@ export interface ITXtEntry extends PngTextChunk, WriteITXtOptions {}
 
 export const PNG_SIGNATURE: Uint8Array = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
-/** Upper bound on one decompressed text entry, so a hostile zTXt/iTXt cannot exhaust memory. */
-export const MAX_INFLATED_TEXT_BYTES = 64 * 1024 * 1024;
+/** Default upper bound on one decompressed text entry (limit `png-chunk-bytes`). */
+export const MAX_INFLATED_TEXT_BYTES: number = LIMIT_DEFAULTS['png-chunk-bytes'];
+
+/**
+ * What the compressed chunks of one PNG may still inflate to: `png-chunk-bytes` per chunk and
+ * `png-total-bytes` for the whole file (160 chunks of 63 MiB each pass a per-chunk cap).
+ * Counted while inflating, so a bomb stops at the limit, not after it has expanded.
+ */
+export interface InflateBudget {
+  readonly limits: ResourceLimits;
+  /** Bytes all chunks of this file have inflated to so far. */
+  total: number;
+}
+
+export function inflateBudget(limits: ResourceLimits = currentLimits()): InflateBudget {
+  return { limits, total: 0 };
+}
 
 const MAX_CHUNK_LENGTH = 0x7fffffff;
 
@@ -194,18 +210,39 @@ function decodeUtf8(bytes: Uint8Array, what: string): string {
   }
 }
 
-function inflate(data: Uint8Array, what: string): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const stream = new Unzlib((chunk) => {
-    total += chunk.length;
-    if (total > MAX_INFLATED_TEXT_BYTES) {
-      throw new PngMetadataError(`${what} inflates to more than ${MAX_INFLATED_TEXT_BYTES} bytes`);
+/**
+ * Inflates one zlib stream within `budget`, calling `keep` with each piece (or dropping the
+ * pieces when only the count matters). Throws PngMetadataError naming `what` and the limit.
+ */
+export function inflateWithin(
+  data: Uint8Array,
+  what: string,
+  budget: InflateBudget,
+  perChunk: number = budget.limits['png-chunk-bytes'],
+  keep?: (piece: Uint8Array) => void,
+): number {
+  const { limits } = budget;
+  let size = 0;
+  const stream = new Unzlib((piece) => {
+    size += piece.length;
+    budget.total += piece.length;
+    if (size > perChunk) {
+      throw new PngMetadataError(
+        perChunk === limits['png-chunk-bytes']
+          ? `${what} inflates to more than ${perChunk} bytes (${limitNote('png-chunk-bytes', limits)})`
+          : `${what} inflates to more than the ${perChunk} bytes its header allows`,
+      );
     }
-    parts.push(chunk);
+    if (budget.total > limits['png-total-bytes']) {
+      throw new PngMetadataError(
+        `the compressed chunks of this PNG inflate to more than ${limits['png-total-bytes']} bytes in total (${limitNote('png-total-bytes', limits)})`,
+      );
+    }
+    keep?.(piece);
   });
   try {
-    // Feed in slices so the output cap is checked before a small bomb expands fully.
+    // Fed in slices so the caps are checked before a small bomb expands fully (deflate's ratio is
+    // at most about 1032:1, so one slice inflates to at most ~16 MiB).
     const slice = 16 * 1024;
     if (data.length === 0) stream.push(data, true);
     for (let i = 0; i < data.length; i += slice) {
@@ -216,6 +253,12 @@ function inflate(data: Uint8Array, what: string): Uint8Array {
     const reason = error instanceof Error ? error.message : String(error);
     throw new PngMetadataError(`corrupt PNG: cannot decompress ${what}: ${reason}`);
   }
+  return size;
+}
+
+function inflate(data: Uint8Array, what: string, budget: InflateBudget): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const total = inflateWithin(data, what, budget, undefined, (piece) => parts.push(piece));
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(total);
   let at = 0;
@@ -240,7 +283,7 @@ function readKeyword(data: Uint8Array, type: string): { keyword: string; next: n
   return { keyword: decodeLatin1(data.subarray(0, end)), next: end + 1 };
 }
 
-function decodeTextChunk(chunk: PngChunk): PngTextChunkInfo {
+function decodeTextChunk(chunk: PngChunk, budget: InflateBudget): PngTextChunkInfo {
   const { data } = chunk;
   const type = chunk.type as PngTextChunkType;
   const { keyword, next } = readKeyword(data, type);
@@ -255,7 +298,7 @@ function decodeTextChunk(chunk: PngChunk): PngTextChunkInfo {
         `corrupt PNG: zTXt "${keyword}" uses unknown compression method ${data[next]}`,
       );
     }
-    const text = decodeLatin1(inflate(data.subarray(next + 1), `zTXt "${keyword}"`));
+    const text = decodeLatin1(inflate(data.subarray(next + 1), `zTXt "${keyword}"`, budget));
     return { ...base, compressed: true, text };
   }
   // iTXt: keyword\0 flag method language\0 translated\0 text
@@ -274,7 +317,7 @@ function decodeTextChunk(chunk: PngChunk): PngTextChunkInfo {
     `iTXt "${keyword}" translated keyword`,
   );
   const raw = data.subarray(transEnd + 1);
-  const bytes = flag === 1 ? inflate(raw, `iTXt "${keyword}"`) : raw;
+  const bytes = flag === 1 ? inflate(raw, `iTXt "${keyword}"`, budget) : raw;
   const text = decodeUtf8(bytes, `iTXt "${keyword}" text`);
   return { ...base, compressed: flag === 1, languageTag, translatedKeyword, text };
 }
@@ -283,16 +326,23 @@ function isTextType(type: string): type is PngTextChunkType {
   return type === 'tEXt' || type === 'zTXt' || type === 'iTXt';
 }
 
-/** All tEXt, zTXt and iTXt entries of a PNG, in file order, with their chunk details. */
-export function readPngTextChunksDetailed(bytes: Uint8Array): PngTextChunkInfo[] {
+/**
+ * All tEXt, zTXt and iTXt entries of a PNG, in file order, with their chunk details. Compressed
+ * entries inflate within `limits` (`png-chunk-bytes` each, `png-total-bytes` together).
+ */
+export function readPngTextChunksDetailed(
+  bytes: Uint8Array,
+  limits: ResourceLimits = currentLimits(),
+): PngTextChunkInfo[] {
+  const budget = inflateBudget(limits);
   return readPngChunks(bytes)
     .filter((c) => isTextType(c.type))
-    .map(decodeTextChunk);
+    .map((c) => decodeTextChunk(c, budget));
 }
 
 /** All tEXt, zTXt and iTXt entries of a PNG as `{keyword, text}`, in file order. */
-export function readPngTextChunks(bytes: Uint8Array): PngTextChunk[] {
-  return readPngTextChunksDetailed(bytes).map(({ keyword, text }) => ({ keyword, text }));
+export function readPngTextChunks(bytes: Uint8Array, limits?: ResourceLimits): PngTextChunk[] {
+  return readPngTextChunksDetailed(bytes, limits).map(({ keyword, text }) => ({ keyword, text }));
 }
 
 /** The text of the first entry (any text chunk type) with `keyword`, or undefined. */

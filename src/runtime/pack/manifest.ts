@@ -3,6 +3,7 @@
  * constants the nodes need. Parsed with zod at the edge; `loadManifest` names the file in errors.
  */
 import { z } from 'zod';
+import { currentLimits, limitNote, type ResourceLimits } from '../../core/limits';
 
 export const PACK_FORMAT = 'kosmograph-pack/1';
 
@@ -149,8 +150,60 @@ export class PackError extends Error {
   }
 }
 
+/**
+ * The sizes a manifest declares that nodes allocate from (tensor interfaces with fixed dims, the
+ * image, latent and conditioning sizes), each within `tensor-elements`: a shape of 30000 x 30000
+ * is refused when the pack opens, naming the field, not met as a 10 GB allocation in a node.
+ */
+function checkDeclaredSizes(m: PackManifest, source: string, limits: ResourceLimits): void {
+  const max = limits['tensor-elements'];
+  const check = (field: string, dims: readonly number[]) => {
+    const count = dims.reduce((a, b) => a * b, 1);
+    if (count > max) {
+      throw new PackError(
+        source,
+        `${field} declares [${dims.join(', ')}] = ${count} values, more than the ${max} allowed (${limitNote('tensor-elements', limits)})`,
+      );
+    }
+  };
+  const onnx: [string, OnnxComponent][] = [
+    ['vision', m.components.vision],
+    ['mllm', m.components.mllm],
+    ['aligner', m.components.aligner],
+    ['text_encoder', m.components.text_encoder],
+    ['unet', m.components.unet],
+    ['vae_encoder', m.components.vae_encoder],
+    ['vae_decoder', m.components.vae_decoder],
+    ...Object.entries(m.components.controlnet).map(([k, v]): [string, OnnxComponent] => [
+      `controlnet.${k}`,
+      v,
+    ]),
+  ];
+  for (const [name, component] of onnx) {
+    for (const [side, specs] of [
+      ['inputs', component.inputs],
+      ['outputs', component.outputs],
+    ] as const) {
+      specs.forEach((spec, i) => {
+        const fixed = spec.shape.filter((d): d is number => typeof d === 'number');
+        check(`components.${name}.${side}.${i} (${spec.name})`, fixed);
+      });
+    }
+  }
+  const c = m.constants;
+  check('constants.imageSize', [3, c.imageSize, c.imageSize]);
+  check('constants.vision.inputSize', [3, c.vision.inputSize, c.vision.inputSize]);
+  check('constants.latentSize', [c.latentChannels, c.latentSize, c.latentSize]);
+  check('constants.conditioningLength x conditioningWidth', [c.conditioningLength, c.conditioningWidth]);
+  check('constants.imageTokensPerImage x mllmHiddenSize', [c.imageTokensPerImage, c.mllmHiddenSize]);
+}
+
 /** Validates a parsed manifest; errors name `source` and the offending field. */
-export function loadManifest(json: unknown, source: string): PackManifest {
+export function loadManifest(
+  json: unknown,
+  source: string,
+  limits: ResourceLimits = currentLimits(),
+): PackManifest {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const details = parsed.error.issues
@@ -167,6 +220,7 @@ export function loadManifest(json: unknown, source: string): PackManifest {
       `constants.latentRange must have ${c} values per bound (one per latent channel)`,
     );
   }
+  checkDeclaredSizes(m, source, limits);
   return m;
 }
 

@@ -7,6 +7,7 @@
  * (and refuse a huge tensor) before allocating anything. F32, F16, BF16 and F64 are read.
  */
 import { z } from 'zod';
+import { currentLimits, limitNote, type ResourceLimits } from '../../core/limits';
 import { bfloat16ToNumber, halfToNumber } from '../lora/float-codec';
 
 /** A file that is not valid safetensors (or uses a dtype this reader does not know). */
@@ -65,8 +66,16 @@ function decodeValues(
   return data;
 }
 
-/** Parses safetensors bytes; errors (SafetensorsFormatError) start with `source`. */
-export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'): SafetensorsFile {
+/**
+ * Parses safetensors bytes; errors (SafetensorsFormatError) start with `source`. Every tensor's
+ * declared shape is checked against its byte range in the file and against `tensor-elements`
+ * before anything is decoded.
+ */
+export function readSafetensors(
+  bytes: Uint8Array,
+  source = 'safetensors file',
+  limits: ResourceLimits = currentLimits(),
+): SafetensorsFile {
   const fail = (msg: string): never => {
     throw new SafetensorsFormatError(`${source}: ${msg}`);
   };
@@ -98,12 +107,16 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'):
     if (!parsed.success)
       return fail(`bad header entry for ${name}: ${parsed.error.issues[0]?.message ?? ''}`);
     const { dtype: rawDtype, shape, data_offsets: offsets } = parsed.data;
-    if (!(rawDtype in DTYPE_WIDTH))
+    if (!Object.hasOwn(DTYPE_WIDTH, rawDtype))
       return fail(`${name}: unsupported dtype ${rawDtype} (F32, F16, BF16, F64 are)`);
     const dtype = rawDtype as SafetensorsReadDtype;
     const width = DTYPE_WIDTH[dtype];
     const [begin, end] = offsets;
     const count = shape.reduce((a, b) => a * b, 1);
+    if (count > limits['tensor-elements'])
+      fail(
+        `${name}: shape [${shape}] holds ${count} values, more than the ${limits['tensor-elements']} allowed (${limitNote('tensor-elements', limits)})`,
+      );
     if (end < begin || end > dataLen) fail(`${name}: data_offsets [${begin}, ${end}] lie outside the data`);
     if (end - begin !== count * width)
       fail(`${name}: ${end - begin} bytes for shape [${shape}] of ${dtype} (${count * width} expected)`);
