@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { type LimitName, parseLimitFlags } from '../core/limits';
 import { CliError, EXIT } from './cli-error';
 
 export const USAGE = `kosmograph — run kosmograph graphs headless
@@ -22,10 +23,15 @@ usage:
 a graph reads only files in its own folder (none for a PNG), --allow-dir folders, --input files
 and paths typed in --set, and fetches only from --allow-origin origins (docs/security.md)
 
+run, validate and import-comfy take --limit NAME=N... to change a resource limit (image-pixels,
+png-chunk-bytes, png-total-bytes, sampler-steps, batch-pixels, tensor-elements, json-depth)
+
 exit codes: 0 done, 1 a node failed, 2 invalid graph or arguments, 130 interrupted, 143 terminated`;
 
 const backendSchema = z.enum(['auto', 'cpu', 'wasm']);
 const seedSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+type LimitOverrides = Partial<Record<LimitName, number>>;
 
 export type CliCommand =
   | {
@@ -45,10 +51,18 @@ export type CliCommand =
       readonly maxFileBytes?: number;
       /** A fetch fails after this long without data (`--fetch-timeout`, seconds), in ms. */
       readonly fetchTimeoutMs?: number;
+      /** Resource limits changed with `--limit NAME=N` (src/core/limits.ts). */
+      readonly limits?: LimitOverrides;
     }
-  | { readonly command: 'validate'; readonly graphPath: string; readonly json: boolean }
+  | {
+      readonly command: 'validate';
+      readonly graphPath: string;
+      readonly json: boolean;
+      readonly limits?: LimitOverrides;
+    }
   | {
       readonly command: 'import-comfy';
+      readonly limits?: LimitOverrides;
       readonly inputPath: string;
       readonly outPath?: string;
       /** A folder whose sub-folders are checkpoint folders: ckpt_name -> models.checkpoint. */
@@ -88,6 +102,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     'allow-origin': { type: 'string', multiple: true },
     'max-file-mb': { type: 'string' },
     'fetch-timeout': { type: 'string' },
+    limit: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   } as const;
   try {
@@ -99,6 +114,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') return { command: 'help' };
   const json = values.json ?? false;
+  const parsedLimits = parseLimitFlags(values.limit ?? []);
+  if ('error' in parsedLimits) throw usageError(parsedLimits.error);
+  const limits = Object.keys(parsedLimits.overrides).length > 0 ? { limits: parsedLimits.overrides } : {};
   const onePath = () => {
     if (rest.length !== 1) throw usageError(`${command} takes exactly one graph file (.json or .png)`);
     return rest[0]!;
@@ -143,10 +161,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         allowOrigins: values['allow-origin'] ?? [],
         ...(maxFileMb !== undefined ? { maxFileBytes: Math.floor(maxFileMb * 1024 * 1024) } : {}),
         ...(fetchTimeout !== undefined ? { fetchTimeoutMs: Math.ceil(fetchTimeout * 1000) } : {}),
+        ...limits,
       };
     }
     case 'validate':
-      return { command: 'validate', graphPath: onePath(), json };
+      return { command: 'validate', graphPath: onePath(), json, ...limits };
     case 'import-comfy': {
       if (rest.length !== 1) throw usageError('import-comfy takes exactly one ComfyUI file (.json or .png)');
       return {
@@ -156,6 +175,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         ...(values.checkpoints !== undefined ? { checkpointsDir: values.checkpoints } : {}),
         ...(values.controlnets !== undefined ? { controlnetsDir: values.controlnets } : {}),
         ...(values.loras !== undefined ? { lorasDir: values.loras } : {}),
+        ...limits,
       };
     }
     case 'models': {

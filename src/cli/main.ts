@@ -1,4 +1,5 @@
 import { createNodeRegistry } from '../../nodes/index';
+import { applyLimitOverrides } from '../core/limits';
 import { plainText } from '../core/plain-text';
 import { validateGraph } from '../core/validate';
 import { GraphValidationError } from '../core/validation-error';
@@ -21,6 +22,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   if (first === 'worker') return workerCommand(rest, registry, io);
   if (first === 'submit') return submitCommand(rest, registry, io);
   const command = parseCliArgs(argv);
+  // Before anything is read: the engine's worker thread inherits them (src/core/limits.ts).
+  if ('limits' in command && command.limits) applyLimitOverrides(command.limits);
   switch (command.command) {
     case 'help':
       io.stdout.write(`${USAGE}\n`);
