@@ -12,12 +12,13 @@ async function encode(
   services: RuntimeServices,
   clip: ClipValue,
   texts: readonly string[],
+  warn?: (message: string) => void,
 ): Promise<ConditioningValue[]> {
   const { pack } = clip;
   const tokenizer = await packTokenizer(pack);
   const { specialTokens, conditioningLength } = pack.models.constants;
   // With LoRAs (LoRA Loader's strength_clip) the text encoder is a pooled variant with them merged in.
-  return withSession(services.models, clipSessionRequest(clip), async (session) => {
+  return withSession(services.models, clipSessionRequest(clip, warn), async (session) => {
     const input = session.inputs[0]?.name ?? 'input_ids';
     const length =
       typeof session.inputs[0]?.shape[1] === 'number'
@@ -58,12 +59,14 @@ export const clipTextEncodeNode: NodeDefinition<RuntimeServices> = {
     { kind: 'string', name: 'text', label: 'Prompt', default: 'a red circle', multiline: true },
     { kind: 'string', name: 'negative', label: 'Negative prompt', default: '', multiline: true },
   ],
-  async execute({ inputs, params, services }) {
+  async execute({ inputs, params, services, warn }) {
     const clip = valueInput(inputs, 'clip', 'clip');
-    const [positive, negative] = await encode(services, clip, [
-      stringParam(params, 'text'),
-      stringParam(params, 'negative'),
-    ]);
+    const [positive, negative] = await encode(
+      services,
+      clip,
+      [stringParam(params, 'text'), stringParam(params, 'negative')],
+      warn,
+    );
     return { outputs: { positive, negative } };
   },
 };

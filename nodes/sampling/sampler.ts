@@ -142,7 +142,7 @@ export const samplerNode: NodeDefinition<RuntimeServices> = {
       },
     ];
   },
-  async execute({ inputs, params, services, signal, progress }) {
+  async execute({ inputs, params, services, signal, progress, warn }) {
     const unetValue = valueInput(inputs, 'unet', 'unet');
     const positive = valueInput(inputs, 'positive', 'conditioning');
     const negative = valueInput(inputs, 'negative', 'conditioning');
@@ -205,7 +205,7 @@ export const samplerNode: NodeDefinition<RuntimeServices> = {
     const preview = (index: number, count: number, x0: Float32Array) =>
       progress(index, count, latentPreview(x0, channels, h, w, factors));
 
-    const result = await withSession(services.models, unetSessionRequest(unetValue), async (unet) => {
+    const result = await withSession(services.models, unetSessionRequest(unetValue, warn), async (unet) => {
       const ctx = guidedUnet(
         unet,
         services,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeLatentFile } from '../../nodes/latent-file/latent-codec';
+import type { EngineEvent } from '../../src/engine/events';
 import { readLoraSafetensors } from '../../src/runtime/lora/lora-safetensors';
 import { type StTensor, writeSafetensors } from '../fixtures/lora/tiny';
 import { EXAMPLES_DIR, exampleRunner, savedFile } from '../integration/run-example';
@@ -124,15 +125,26 @@ describe('LoRA Loader: what is refused, and how', () => {
     expect(teResult.error?.message).toContain('0 of 12 text encoder modules matched');
   });
 
-  it('some keys unmatched: the rest is merged (no warning channel; see docs/models.md)', async () => {
+  it('some keys unmatched: the rest is merged, and the sampler warns with the count and the first few', async () => {
     const partial = peftTensors();
     partial['unet.down_blocks.9.nothing.lora_A.weight'] = { shape: [2, 8], data: randoms(16) };
     partial['unet.down_blocks.9.nothing.lora_B.weight'] = { shape: [8, 2], data: randoms(16) };
-    const result = await run([step(write('partial.safetensors', partial))]);
+    const events: EngineEvent[] = [];
+    const result = await runner.executor.run(loraGraph([step(write('partial.safetensors', partial))]), {
+      onEvent: (e) => {
+        events.push(e);
+      },
+    });
     expect(result.status, result.error?.message).toBe('done');
     const latent = decodeLatentFile(savedFile(result, 'out').bytes, 'out');
     expect(maxAbsDiff(latent.samples.data, extraGoldenLatent('lora_peft_1.latent'))).toBeLessThanOrEqual(
       1e-3,
+    );
+    const warnings = events.flatMap((e) => (e.type === 'node:warning' ? [e] : []));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.nodeId).toBe('sampler');
+    expect(warnings[0]!.message).toMatch(
+      /^LoRA "[^"]*partial\.safetensors" \(node "lora1"\): 1 of \d+ U-Net modules not applied: unet\.down_blocks\.9\.nothing \(/,
     );
   });
 

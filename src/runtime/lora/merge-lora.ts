@@ -268,7 +268,8 @@ function resolveModule(index: GraphIndex, mod: LoraModule, options: MergeLoraOpt
 /** Float values of an initializer, and how to write them back. */
 interface FloatStore {
   values: Float64Array;
-  write(t: OnnxTypes.ITensorProto, values: Float64Array): void;
+  /** Rounds `values` into the tensor; `reuse`: overwrite its raw bytes in place (they are ours). */
+  write(t: OnnxTypes.ITensorProto, values: Float64Array, reuse?: boolean): void;
 }
 
 function readFloats(t: OnnxTypes.ITensorProto, count: number, what: string): FloatStore {
@@ -292,9 +293,9 @@ function readFloats(t: OnnxTypes.ITensorProto, count: number, what: string): Flo
     }
     return {
       values,
-      write(target, v) {
-        const out = new Uint8Array(count * width);
-        const w = new DataView(out.buffer);
+      write(target, v, reuse = false) {
+        const out = reuse ? raw : new Uint8Array(count * width);
+        const w = new DataView(out.buffer, out.byteOffset, out.byteLength);
         for (let i = 0; i < count; i++) {
           if (dt === DT_FLOAT) w.setFloat32(4 * i, v[i]!, true);
           else if (dt === DT_DOUBLE) w.setFloat64(8 * i, v[i]!, true);
@@ -514,42 +515,113 @@ function checkStrength(strength: number): void {
     throw new LoraMergeError(`LoRA strength must be a finite number, got ${strength}`);
 }
 
-/** Adds every planned delta into the initializers (external ones inlined from `external`) and encodes. */
-function applyPlans(
-  model: OnnxTypes.ModelProto,
-  index: GraphIndex,
-  plans: readonly { plan: Plan; strength: number }[],
-  external: ReadonlyMap<string, Uint8Array>,
-): Uint8Array {
-  const stores = new Map<string, FloatStore>();
+/** Where a merged external initializer's bytes went: a file in the folder the session reads external data from. */
+export interface ExternalTensorPlace {
+  readonly location: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * Takes the merged bytes of an external-data initializer and stores them outside the model (e.g. in
+ * a scratch file beside links to the model's other external files), so the merged model stays as
+ * small as the base and the changed tensors are not held in memory twice.
+ */
+export type ExternalTensorSink = (initializer: string, bytes: Uint8Array) => Promise<ExternalTensorPlace>;
+
+interface TensorMerge {
+  readonly init: string;
+  readonly deltas: { mod: LoraModule; scale: number; layout: Layout }[];
+}
+
+/** The planned deltas grouped by the initializer they change, in first-use order. */
+function mergesByInitializer(plans: readonly { plan: Plan; strength: number }[]): TensorMerge[] {
+  const merges = new Map<string, TensorMerge>();
   for (const { plan: p, strength } of plans) {
     const byModule = new Map(p.parts.modules.map((m) => [m.module, m]));
     for (const name of p.result.matched) {
       const mod = byModule.get(name)!;
       const init = p.result.targets[name]!;
-      const t = index.inits.get(init)!;
-      let store = stores.get(init);
-      if (!store) {
-        if (isExternal(t)) inlineExternal(t, external.get(init)!, init);
-        const count = prod((t.dims ?? []).map(toNum));
-        store = readFloats(t, count, `initializer ${init}`);
-        stores.set(init, store);
+      let merge = merges.get(init);
+      if (!merge) {
+        merge = { init, deltas: [] };
+        merges.set(init, merge);
       }
-      const scale = (strength * (mod.alpha ?? mod.rank)) / mod.rank;
-      addDelta(
-        store.values,
+      merge.deltas.push({
         mod,
-        scale,
-        mod.up.shape[0]!,
-        prod(mod.down.shape.slice(1)),
-        p.layouts.get(name)!,
-      );
+        scale: (strength * (mod.alpha ?? mod.rank)) / mod.rank,
+        layout: p.layouts.get(name)!,
+      });
     }
   }
-  for (const [init, store] of stores) store.write(index.inits.get(init)!, store.values);
+  return [...merges.values()];
+}
+
+/** W + every delta for one initializer, summed in float64 and rounded once into the tensor. */
+function mergeTensor(t: OnnxTypes.ITensorProto, merge: TensorMerge, reuse: boolean): void {
+  const count = prod((t.dims ?? []).map(toNum));
+  const store = readFloats(t, count, `initializer ${merge.init}`);
+  for (const { mod, scale, layout } of merge.deltas)
+    addDelta(store.values, mod, scale, mod.up.shape[0]!, prod(mod.down.shape.slice(1)), layout);
+  store.write(t, store.values, reuse);
+}
+
+function encodeModel(model: OnnxTypes.ModelProto): Uint8Array {
   const encoded = onnx.ModelProto.encode(model).finish();
   // protobufjs may hand back a Node Buffer; return a plain Uint8Array view either way.
   return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+}
+
+/**
+ * Adds every planned delta into the initializers (inline ones copied, so the base bytes stay as
+ * they were) and encodes. External initializers' bytes come from `external`; they are merged in
+ * place and, with `sink`, stored back outside the model one at a time (else inlined).
+ */
+async function applyPlans(
+  model: OnnxTypes.ModelProto,
+  index: GraphIndex,
+  plans: readonly { plan: Plan; strength: number }[],
+  external: (init: string) => Promise<Uint8Array>,
+  sink?: ExternalTensorSink,
+): Promise<Uint8Array> {
+  for (const merge of mergesByInitializer(plans)) {
+    const t = index.inits.get(merge.init)!;
+    if (!isExternal(t)) {
+      mergeTensor(t, merge, false);
+      continue;
+    }
+    const bytes = await external(merge.init);
+    inlineExternal(t, bytes, merge.init);
+    // The bytes were read for this merge alone: the merged values overwrite them.
+    mergeTensor(t, merge, true);
+    if (sink) {
+      const place = await sink(merge.init, t.rawData!);
+      t.rawData = new Uint8Array(0);
+      t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      t.externalData = [
+        onnx.StringStringEntryProto.create({ key: 'location', value: place.location }),
+        onnx.StringStringEntryProto.create({ key: 'offset', value: String(place.offset) }),
+        onnx.StringStringEntryProto.create({ key: 'length', value: String(place.length) }),
+      ];
+    }
+  }
+  return encodeModel(model);
+}
+
+/** The same for the synchronous single-LoRA merge: external bytes given up front, always inlined. */
+function applyPlansSync(
+  model: OnnxTypes.ModelProto,
+  index: GraphIndex,
+  plans: readonly { plan: Plan; strength: number }[],
+  external: ReadonlyMap<string, Uint8Array>,
+): Uint8Array {
+  for (const merge of mergesByInitializer(plans)) {
+    const t = index.inits.get(merge.init)!;
+    if (isExternal(t)) inlineExternal(t, external.get(merge.init)!, merge.init);
+    // Caller-owned bytes (inline data or externalBytes) are never written in place.
+    mergeTensor(t, merge, false);
+  }
+  return encodeModel(model);
 }
 
 /**
@@ -570,7 +642,7 @@ export function mergeLora(
     const { model, index } = decodeModel(modelBytes);
     const p = plan(index, lora, options, (init) => options.externalBytes?.has(init) ?? false);
     if (p.result.matched.length === 0) throw noMatchError(p);
-    const merged = applyPlans(model, index, [{ plan: p, strength }], options.externalBytes ?? new Map());
+    const merged = applyPlansSync(model, index, [{ plan: p, strength }], options.externalBytes ?? new Map());
     return { model: merged, ...p.result };
   });
 }
@@ -588,9 +660,16 @@ export interface LoraStackEntry {
 export interface LoraStackOptions {
   /**
    * Reads an external-data initializer's bytes (by its location, offset and length); called once
-   * per targeted initializer, for those only. Without it, targets in external data are skipped.
+   * per targeted initializer, for those only, as each is merged. The bytes it returns belong to the
+   * merge, which overwrites them with the merged values. Without it, targets in external data are
+   * skipped.
    */
   readExternal?: (ref: ExternalTensorRef) => Promise<Uint8Array>;
+  /**
+   * Stores a merged external-data initializer outside the model (see ExternalTensorSink); without
+   * it, merged external tensors are inlined into the returned model.
+   */
+  writeExternal?: ExternalTensorSink;
 }
 
 export interface LoraStackResult {
@@ -638,9 +717,14 @@ export async function mergeLoraStack(
       const t = index.inits.get(init)!;
       if (isExternal(t) && !refs.has(init)) refs.set(init, externalRef(t, init));
     }
-  const external = new Map<string, Uint8Array>();
-  for (const ref of refs.values()) external.set(ref.initializer, await options.readExternal!(ref));
-  const merged = applyPlans(model, index, active, external);
+  // One tensor at a time: read, merge in place, hand to the sink (or inline), then the next.
+  const merged = await applyPlans(
+    model,
+    index,
+    active,
+    (init) => options.readExternal!(refs.get(init)!),
+    options.writeExternal,
+  );
   return {
     model: merged,
     reports: plans.map((p, i) => (p === null ? strengthZero(entries[i]!.lora) : p.plan.result)),

@@ -1,3 +1,4 @@
+import type { ExternalTensorSink } from '../lora/merge-lora';
 import { float32View } from '../ort/float32-view';
 import type { ModelSession, ModelSource } from '../ort/model-session';
 import type { SessionPool } from '../ort/session-pool';
@@ -9,6 +10,24 @@ export interface ModelServices {
   /** Opens (or returns the already open) pack for a source; `reference` is the built-in pack. */
   openPack(source: string, signal: AbortSignal): Promise<PackHandle>;
   readonly pool: SessionPool;
+  /**
+   * Headless: a scratch folder linking a model's external data files (location -> absolute path),
+   * where a transform stores the tensors it changes; see ExternalDataScratch.
+   */
+  createExternalDataScratch?(files: ReadonlyMap<string, string>): Promise<ExternalDataScratch | undefined>;
+}
+
+/**
+ * A folder ONNX Runtime reads a rewritten model's external data from: links to the model's own
+ * files plus a file of changed tensors, filled through `sink`.
+ */
+export interface ExternalDataScratch {
+  readonly folder: string;
+  readonly sink: ExternalTensorSink;
+  /** Closes the changed-tensor file (before the session reads it). */
+  finish(): Promise<void>;
+  /** Deletes the folder. */
+  remove(): Promise<void>;
 }
 
 /** Reads `length` bytes at `offset` of the external data file a model names by `location`. */
@@ -24,8 +43,13 @@ export interface SessionRequest {
    * Produces the modified model bytes from the base bytes. For a model with external data,
    * `external` reads byte ranges of its external files (by the location the model names), so
    * only the tensors a transform changes are read; the result keeps pointing at the others.
+   * With `sink` (headless), changed external tensors are stored through it rather than inlined.
    */
-  readonly transform?: (base: Uint8Array, external?: ExternalRangeReader) => Promise<Uint8Array>;
+  readonly transform?: (
+    base: Uint8Array,
+    external?: ExternalRangeReader,
+    sink?: ExternalTensorSink,
+  ) => Promise<Uint8Array>;
   /**
    * Hands `use` the session as ONNX Runtime loaded it (float16 inputs and outputs stay float16),
    * for tools that report a model's interface; nodes get the float32 view (the default).
@@ -81,15 +105,37 @@ export async function withSession<T>(
         return file;
       };
       if (onDisk && services.pool.backend.opensFiles && pack.readRange) {
-        // Only the changed tensors are read and held; every other weight stays in its file on disk.
+        // Only the changed tensors are read, one at a time; every other weight stays in its file on
+        // disk, and with a scratch folder the changed ones are written out rather than inlined.
         const readRange = pack.readRange.bind(pack);
-        const bytes = await transform(base, (location, offset, length) =>
-          readRange(fileOf(location), offset, length),
-        );
+        const read: ExternalRangeReader = (location, offset, length) =>
+          readRange(fileOf(location), offset, length);
         const sizes = external.map((x) => pack.fileSize?.(x.file) ?? 0);
+        const modelFolder = onDisk.slice(0, Math.max(onDisk.lastIndexOf('/'), onDisk.lastIndexOf('\\')));
+        const linked = external.map((x) => [x.file.slice(folder.length), pack.localPath?.(x.file)] as const);
+        const scratch =
+          services.createExternalDataScratch && linked.every(([, path]) => path !== undefined)
+            ? await services.createExternalDataScratch(new Map(linked as [string, string][]))
+            : undefined;
+        if (scratch) {
+          try {
+            const bytes = await transform(base, read, scratch.sink);
+            await scratch.finish();
+            return {
+              bytes,
+              externalDataFolder: scratch.folder,
+              sizeBytes: bytes.byteLength + sizes.reduce((n, s) => n + s, 0),
+              afterLoad: () => scratch.remove(),
+            };
+          } catch (error) {
+            await scratch.remove();
+            throw error;
+          }
+        }
+        const bytes = await transform(base, read);
         return {
           bytes,
-          externalDataFolder: onDisk.slice(0, Math.max(onDisk.lastIndexOf('/'), onDisk.lastIndexOf('\\'))),
+          externalDataFolder: modelFolder,
           sizeBytes: bytes.byteLength + sizes.reduce((n, s) => n + s, 0),
         };
       }

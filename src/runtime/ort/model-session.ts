@@ -48,6 +48,8 @@ export interface ModelSource {
   readonly externalDataFolder?: string;
   /** Bytes of the model and its weights, for the pool's budget when `bytes` are not given. */
   readonly sizeBytes?: number;
+  /** Called once the session is created (or failed to be), e.g. to delete a scratch folder. */
+  readonly afterLoad?: () => Promise<void>;
 }
 
 /** The bytes a model source occupies once loaded. */

@@ -56,7 +56,9 @@ export class SessionPool {
         key,
         bytes: 0,
         leases: 0,
-        session: loading.then((model) => this.backend.createSession(model, label)),
+        session: loading.then((model) =>
+          this.backend.createSession(model, label).finally(() => model.afterLoad?.()),
+        ),
       };
       loading.then(
         (model) => {
