@@ -8,6 +8,7 @@ import { applyLoraNode } from './models/apply-lora';
 import { clipLoaderNode, unetLoaderNode, vaeLoaderNode } from './models/component-loaders';
 import { controlnetLoaderNode } from './models/controlnet-loader';
 import { loadCheckpointNode } from './models/load-checkpoint';
+import { loadKosmosGNode } from './models/load-kosmos-g';
 import { loraFileNode } from './models/lora-file';
 import { loraLoaderNode } from './models/lora-loader';
 import { modelPackNode } from './models/model-pack';
@@ -34,6 +35,7 @@ export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
   const definitions: NodeDefinition<RuntimeServices>[] = [
     modelPackNode,
     loadCheckpointNode,
+    loadKosmosGNode,
     unetLoaderNode,
     vaeLoaderNode,
     clipLoaderNode,

@@ -2,7 +2,7 @@ import type { RasterImage } from '../../src/core/image';
 import type { NodeDefinition } from '../../src/core/node-definition';
 import { resizeCover, toChwFloat } from '../../src/runtime/image/transform';
 import { withSession } from '../../src/runtime/models/model-services';
-import { requireComponent, requireKosmosPack } from '../../src/runtime/models/model-set';
+import { requireComponent, requireKosmosConstants } from '../../src/runtime/models/model-set';
 import type { PackHandle } from '../../src/runtime/models/pack-handle';
 import { packTokenizer } from '../../src/runtime/models/pack-tokenizer';
 import { interleavedIds } from '../../src/runtime/models/prompt-ids';
@@ -18,10 +18,7 @@ async function imageEmbeds(
   pack: PackHandle,
   images: readonly RasterImage[],
 ): Promise<TensorData<'float32'>> {
-  const { vision, imageTokensPerImage, mllmHiddenSize } = requireKosmosPack(
-    pack.models,
-    'MLLM Encode',
-  ).constants;
+  const { vision, imageTokensPerImage, mllmHiddenSize } = requireKosmosConstants(pack.models, 'MLLM Encode');
   if (images.length === 0)
     return float32Tensor(new Float32Array(0), [0, imageTokensPerImage, mllmHiddenSize]);
   const size = vision.inputSize;
@@ -48,7 +45,7 @@ async function hiddenStates(
   text: string,
   images: readonly RasterImage[],
 ): Promise<HiddenStates> {
-  const { constants } = requireKosmosPack(pack.models, 'MLLM Encode');
+  const constants = requireKosmosConstants(pack.models, 'MLLM Encode');
   const tokenizer = await packTokenizer(pack);
   const encoding = interleavedIds((t) => tokenizer.encode(t), text, {
     imageTokens: constants.imageTokensPerImage,

@@ -35,8 +35,7 @@ ADDED_SYMBOLS = ("<mask>", "</doc>", "<image>", "</image>", "</chunk>", "</line>
 # In a Kosmos-G checkpoint but not used by the encoder at inference (docs/kosmos-g.md)
 IGNORED_KEYS = re.compile(
     r"^(gpt_model\.decoder\.(output_projection\.weight|embed_positions\._float_tensor|self_attn_sope\.scale)"
-    r"|aligner\.(decoder|decoder_query|decoder_proj|clip_encoder)(\.|$)|diffusion_unet\.|vae\.|img_model\.visual\.proj$"
-    r"|img_model\.visual\.transformer\.resblocks\.\d+\.attn\.)"
+    r"|aligner\.(decoder|decoder_query|decoder_proj|clip_encoder)(\.|$)|diffusion_unet\.|vae\.|img_model\.visual\.proj$)"
 )
 KOSMOS_PREFIXES = ("gpt_model.", "img_model.", "img_connector.", "aligner.")
 

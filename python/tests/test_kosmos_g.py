@@ -65,6 +65,16 @@ def test_a_different_pytorch_model_fails_the_check(regenerated, sources):
         verify_onnx(enc, out / "encoder", fp16=False)
 
 
+def test_every_weight_comes_from_the_files(sources):
+    """Two loads under different seeds give the same weights: nothing used is left at its random init."""
+    torch.manual_seed(1)
+    a = load_encoder(sources["checkpoint"], sources["vision"]).state_dict()
+    torch.manual_seed(2)
+    b = load_encoder(sources["checkpoint"], sources["vision"]).state_dict()
+    differ = [k for k in a if not torch.equal(a[k], b[k])]
+    assert differ == ["img_model.visual.proj"]  # open_clip's projection, which Kosmos-G does not use
+
+
 def test_tokenizer_json_equals_sentencepiece_plus_dictionary():
     from tokenizers import Tokenizer
 

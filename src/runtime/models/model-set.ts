@@ -12,13 +12,19 @@ import type {
   PackManifest,
 } from '../pack/manifest';
 
-export type ModelLayout = 'kosmograph-pack' | 'diffusers-onnx' | 'optimum-onnx' | 'controlnet-onnx';
+export type ModelLayout =
+  | 'kosmograph-pack'
+  | 'diffusers-onnx'
+  | 'optimum-onnx'
+  | 'controlnet-onnx'
+  | 'kosmos-g-encoder';
 
 export const LAYOUT_LABELS: Readonly<Record<ModelLayout, string>> = {
   'kosmograph-pack': 'kosmograph pack (manifest.json)',
   'diffusers-onnx': "Stable Diffusion ONNX, diffusers' layout (model_index.json, weights.pb)",
   'optimum-onnx': "Stable Diffusion ONNX, optimum's layout (model_index.json, model.onnx_data)",
   'controlnet-onnx': 'ControlNet ONNX (model.onnx + config.json of a ControlNetModel)',
+  'kosmos-g-encoder': 'Kosmos-G encoder (kosmos-g.json, from kosmograph-export kosmos-g)',
 };
 
 /** A file with its (streamed) sha256. */
@@ -92,7 +98,21 @@ export interface ModelSet {
   readonly schedulerFile: string;
   /** The full manifest when the source is a kosmograph pack (the Kosmos-G constants live there). */
   readonly pack?: PackManifest;
+  /** What MLLM Encode / Align read: a pack's Kosmos-G constants, or a Kosmos-G encoder folder's. */
+  readonly kosmos?: KosmosConstants;
 }
+
+/** The Kosmos-G constants of a source (image tokens, MLLM width, special ids, marker, vision input). */
+export type KosmosConstants = Pick<
+  PackConstants,
+  | 'vision'
+  | 'imageTokensPerImage'
+  | 'mllmHiddenSize'
+  | 'conditioningLength'
+  | 'conditioningWidth'
+  | 'specialTokens'
+  | 'imageMarker'
+>;
 
 /** A kosmograph pack's manifest as a model set. */
 export function modelSetFromManifest(m: PackManifest): ModelSet {
@@ -116,6 +136,7 @@ export function modelSetFromManifest(m: PackManifest): ModelSet {
     },
     schedulerFile: 'manifest.json (constants.schedule)',
     pack: m,
+    kosmos: m.constants,
   };
 }
 
@@ -146,6 +167,14 @@ export function requireKosmosPack(set: ModelSet, what: string): PackManifest {
   if (set.pack) return set.pack;
   throw new Error(
     `${what} needs a Kosmos-G model (a kosmograph pack); ${set.name} is a ${LAYOUT_LABELS[set.layout]}`,
+  );
+}
+
+/** The Kosmos-G constants (a pack's or an encoder folder's), or an error saying this source has none. */
+export function requireKosmosConstants(set: ModelSet, what: string): KosmosConstants {
+  if (set.kosmos) return set.kosmos;
+  throw new Error(
+    `${what} needs a Kosmos-G model (a Kosmos-G encoder folder or a kosmograph pack); ${set.name} is a ${LAYOUT_LABELS[set.layout]}`,
   );
 }
 

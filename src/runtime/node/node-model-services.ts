@@ -13,6 +13,7 @@ import type { OrtBackend } from '../ort/model-session';
 import { SessionPool } from '../ort/session-pool';
 import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
 import { createFileHashCache, type FileHashCache } from './file-hash-cache';
+import { isKosmosGDir, openKosmosGDir } from './kosmos-g-dir';
 import { nodeFolderReader } from './node-folder';
 import { readFileRange } from './read-range';
 
@@ -98,6 +99,18 @@ async function openFolder(dir: string, hashes: FileHashCache, signal: AbortSigna
     () => false,
   );
   if (isPack) return openPackDir(dir, hashes, signal);
+  if (await isKosmosGDir(dir)) {
+    return openKosmosGDir(
+      dir,
+      {
+        readFile: async (path) => new Uint8Array(await readFile(path)),
+        sha256: (path, s) => hashes.sha256(path, s),
+        read: async (path, offset = 0, length) =>
+          length === undefined ? new Uint8Array(await readFile(path)) : readFileRange(path, offset, length),
+      },
+      signal,
+    );
+  }
   const reader = nodeFolderReader(dir, hashes);
   const files = await reader.list(signal);
   if (files && looksLikeControlnetFolder(files)) return openControlnetFolder(reader, dir, signal);

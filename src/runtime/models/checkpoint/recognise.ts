@@ -15,6 +15,7 @@ export const EXPECTED_LAYOUTS =
 export function recogniseLayout(paths: readonly string[]): Recognised {
   const has = new Set(paths);
   if (has.has('manifest.json')) return { ok: true, layout: 'kosmograph-pack' };
+  if (has.has('kosmos-g.json')) return { ok: true, layout: 'kosmos-g-encoder' };
   if (has.has('model_index.json') && has.has('unet/model.onnx')) {
     const optimum = paths.some((p) => p.startsWith('unet/') && p.endsWith('.onnx_data'));
     return { ok: true, layout: optimum ? 'optimum-onnx' : 'diffusers-onnx' };
