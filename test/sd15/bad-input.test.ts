@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,23 @@ describe('bad checkpoint folders fail at load time, naming the file and what was
     const { message } = await failure(dir);
     expect(message).toContain('scheduler_config.json');
     expect(message).toContain('thresholding');
+  });
+
+  it('a checkpoint that is not SD1.x (SDXL, SD2): refused at load, naming the file and why', async () => {
+    const xl = broken('sdxl', (dir) => {
+      cpSync(join(dir, 'text_encoder'), join(dir, 'text_encoder_2'), { recursive: true });
+    });
+    const a = await failure(xl);
+    expect(a.nodeId).toBe('ckpt');
+    expect(a.message).toMatch(/text_encoder_2\/model\.onnx.*second text encoder.*SDXL/);
+    const sd2 = broken('sd2', (dir) => {
+      const file = join(dir, 'unet', 'config.json');
+      const config = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify({ ...config, use_linear_projection: true }));
+    });
+    const b = await failure(sd2);
+    expect(b.nodeId).toBe('ckpt');
+    expect(b.message).toMatch(/unet\/config\.json.*use_linear_projection true is SD2/);
   });
 
   it('a model whose inputs are not what the node needs, before any step runs', async () => {

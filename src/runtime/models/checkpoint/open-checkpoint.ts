@@ -16,6 +16,7 @@ import type { PackHandle } from '../pack-handle';
 import { type FolderReader, ModelSourceError } from './folder-reader';
 import { parsePythonJson } from './python-json';
 import { externalDataFiles, recogniseLayout } from './recognise';
+import { sd15Mismatch } from './sd15-check';
 
 const componentEntry = z.union([
   z.tuple([z.string().nullable(), z.string().nullable()]),
@@ -39,6 +40,8 @@ const vaeConfigSchema = z.looseObject({
 const unetConfigSchema = z.looseObject({
   in_channels: z.number().int().positive().optional(),
   sample_size: z.number().int().positive().optional(),
+  addition_embed_type: z.string().nullable().optional(),
+  use_linear_projection: z.boolean().optional(),
 });
 
 /** SD1.x's VAE scaling factor, for exports without a vae config (diffusers' conversion script). */
@@ -272,6 +275,14 @@ export async function readCheckpoint(
     (await optionalJson(ctx, 'vae_decoder/config.json', vaeConfigSchema)) ??
     (await optionalJson(ctx, 'vae/config.json', vaeConfigSchema));
   const unetConfig = await optionalJson(ctx, 'unet/config.json', unetConfigSchema);
+  const notSd15 = sd15Mismatch({
+    modelIndex: index.data,
+    ...(files ? { files } : {}),
+    ...(unetConfig ? { unetConfig } : {}),
+    schedulerConfig: sched.config,
+    schedulerFile: sched.file,
+  });
+  if (notSd15) throw new ModelSourceError(where(ctx, notSd15.file), notSd15.message);
   const vaeFactor = vaeConfig?.block_out_channels ? 2 ** (vaeConfig.block_out_channels.length - 1) : 8;
   const constants: ModelConstants = {
     latentChannels: vaeConfig?.latent_channels ?? unetConfig?.in_channels ?? 4,
