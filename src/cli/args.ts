@@ -44,9 +44,9 @@ export type CliCommand =
       readonly seed?: number;
       readonly json: boolean;
       /** Folders the graph may read besides its own (`--allow-dir`). */
-      readonly allowDirs: readonly string[];
+      readonly allowDirs?: readonly string[];
       /** http(s) origins the graph may fetch from (`--allow-origin`). */
-      readonly allowOrigins: readonly string[];
+      readonly allowOrigins?: readonly string[];
       /** Largest file or fetch a graph may read (`--max-file-mb`), in bytes. */
       readonly maxFileBytes?: number;
       /** A fetch fails after this long without data (`--fetch-timeout`, seconds), in ms. */

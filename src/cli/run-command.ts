@@ -1,24 +1,32 @@
-import { dirname, join, resolve } from 'node:path';
+import { open } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { filePrefixParam } from '../../nodes/save-image';
 import { ensureReferencePack } from '../../scripts/pack/ensure';
 import { createNodeEngineClient } from '../../workers/engine-client-node';
 import type { GraphDocument } from '../core/document';
+import { indexGraph } from '../core/graph-index';
 import type { NodeRegistry } from '../core/node-definition';
 import { applyParamAssignments, applySeed, imageParamOf, parseAssignment } from '../core/param-overrides';
 import { plainText } from '../core/plain-text';
-import { validateGraph } from '../core/validate';
-import { GraphValidationError } from '../core/validation-error';
+import { upstreamClosure } from '../core/topology';
+import { outputNodeIds, validateGraph } from '../core/validate';
+import { resolveParams } from '../core/validate-params';
+import { GraphValidationError, type ValidationIssue } from '../core/validation-error';
 import type { EngineApi } from '../engine/engine-api';
 import { createEngineService } from '../engine/engine-service';
 import type { EngineEvent, JobResult } from '../engine/events';
+import { createFilePolicy } from '../runtime/node/file-policy';
+import type { FilePolicyOptions } from '../runtime/node/file-policy-rules';
 import type { BackendChoice } from '../runtime/node/node-backends';
 import { createNodeRuntime } from '../runtime/node/node-runtime';
 import type { RuntimeServices } from '../runtime/services';
 import type { CliCommand } from './args';
-import { writeFileAtomic } from './atomic-write';
 import { CliError, EXIT } from './cli-error';
 import { readGraphFile } from './graph-file';
-import { inlineImageFiles } from './portable-inputs';
+import { finalOutputNames, type OutputSet, type PlannedOutput, prepareOutputSet } from './output-set';
+import { embedUserInputs, policyFromCommandLine, type UserInput } from './portable-inputs';
 import { createProgressBar } from './progress-bar';
+import { installRunSignals } from './run-signals';
 import { warningLine } from './warning-line';
 
 type RunCommand = Extract<CliCommand, { command: 'run' }>;
@@ -40,14 +48,19 @@ export type CliEngineFactory = (
   backend: BackendChoice,
   baseDir: string,
   registry: NodeRegistry<RuntimeServices>,
+  /**
+   * What the graph may read (file-policy.ts); plain data, so it crosses to the worker. Without
+   * it every local path and origin may be read: hosts running shared graphs pass one.
+   */
+  policy?: FilePolicyOptions,
 ) => Promise<CliEngine>;
 
 /**
  * The default: the engine in a `worker_threads` worker (the same engine the
  * browser runs in its worker). The worker has its own registry of the shipped nodes.
  */
-export const workerEngine: CliEngineFactory = async (backend, baseDir) => {
-  const client = createNodeEngineClient({ backend, baseDir });
+export const workerEngine: CliEngineFactory = async (backend, baseDir, _registry, policy) => {
+  const client = createNodeEngineClient({ backend, baseDir, ...(policy ? { policy } : {}) });
   try {
     const status = await client.status(); // starts the worker and chooses the backend
     return {
@@ -62,8 +75,11 @@ export const workerEngine: CliEngineFactory = async (backend, baseDir) => {
 };
 
 /** The engine in this thread, over `registry` (for tests with extra node kinds). */
-export const inProcessEngine: CliEngineFactory = async (backend, baseDir, registry) => {
-  const runtime = await createNodeRuntime(backend, baseDir, { ensureReferencePack });
+export const inProcessEngine: CliEngineFactory = async (backend, baseDir, registry, policy) => {
+  const runtime = await createNodeRuntime(backend, baseDir, {
+    ensureReferencePack,
+    ...(policy ? { policy: createFilePolicy(policy) } : {}),
+  });
   const info = {
     backend: runtime.backend === 'wasm' ? ('wasm' as const) : ('cpu' as const),
     ...(runtime.note ? { fallbackReason: runtime.note } : {}),
@@ -130,34 +146,91 @@ function eventForJson(event: EngineEvent): unknown {
   return event;
 }
 
-/** `name.ext` as `name-suffix.ext` (or `name-suffix` without an extension). */
-function withSuffix(fileName: string, suffix: string): string {
-  const dot = fileName.lastIndexOf('.');
-  return dot > 0 ? `${fileName.slice(0, dot)}-${suffix}${fileName.slice(dot)}` : `${fileName}-${suffix}`;
+/** Node types that write a file, by the extension they add to `filename_prefix`. */
+const SAVED_EXTENSIONS: Readonly<Record<string, string>> = { 'image.save': '.png', 'latent.save': '.latent' };
+
+/**
+ * The files the job will write, named before it runs: each save node that runs, with its
+ * `filename_prefix` checked; colliding names get the node id, and what still collides is refused.
+ */
+export function plannedOutputs(
+  graph: GraphDocument,
+  runs: ReadonlySet<string>,
+  registry: NodeRegistry<RuntimeServices>,
+): PlannedOutput[] {
+  const wanted: PlannedOutput[] = [];
+  const issues: ValidationIssue[] = [];
+  for (const node of graph.nodes) {
+    const extension = SAVED_EXTENSIONS[node.type];
+    const definition = registry.get(node.type);
+    if (!runs.has(node.id) || extension === undefined || !definition) continue;
+    try {
+      wanted.push({
+        nodeId: node.id,
+        fileName: `${filePrefixParam(resolveParams(definition, node.params))}${extension}`,
+      });
+    } catch (error) {
+      issues.push({
+        code: 'param_wrong_type',
+        nodeId: node.id,
+        param: 'filename_prefix',
+        message: (error as Error).message,
+      });
+    }
+  }
+  if (issues.length > 0) throw new GraphValidationError(issues);
+  return finalOutputNames(wanted);
 }
 
 /**
- * Files to write: saved PNGs (previews have none) and file artifacts, each under its own
- * name, with the node id added where two would collide.
+ * The job's files under the names decided before it ran: saved PNGs (previews have none) and
+ * file artifacts. A node kind not named in advance gets its own name, checked again for collisions.
  */
-function outputPaths(result: JobResult, outDir: string): { path: string; bytes: Uint8Array }[] {
+function outputFiles(
+  result: JobResult,
+  planned: readonly PlannedOutput[],
+): { fileName: string; bytes: Uint8Array }[] {
+  const byNode = new Map(planned.map((p) => [p.nodeId, p.fileName]));
   const saved = result.artifacts.flatMap(({ nodeId, artifact }) => {
     const bytes = artifact.kind === 'file' ? artifact.bytes : artifact.png;
-    return bytes ? [{ nodeId, fileName: artifact.fileName, bytes }] : [];
+    return bytes ? [{ nodeId, fileName: byNode.get(nodeId) ?? artifact.fileName, bytes }] : [];
   });
-  const counts = new Map<string, number>();
-  for (const { fileName } of saved) counts.set(fileName, (counts.get(fileName) ?? 0) + 1);
-  return saved.map(({ nodeId, fileName, bytes }) => {
-    const name = counts.get(fileName)! > 1 ? withSuffix(fileName, nodeId) : fileName;
-    return { path: join(outDir, name), bytes };
+  const names = finalOutputNames(saved.map(({ nodeId, fileName }) => ({ nodeId, fileName })));
+  return saved.map((file, i) => ({ fileName: names[i]!.fileName, bytes: file.bytes }));
+}
+
+/** Whether a graph file is a PNG (by extension or signature), whose folder a graph may not read. */
+async function isPngFile(path: string): Promise<boolean> {
+  if (/\.png$/i.test(path)) return true;
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return false;
+  try {
+    const head = new Uint8Array(2);
+    await handle.read(head, 0, 2, 0);
+    return head[0] === 0x89 && head[1] === 0x50;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The `--input NODE=FILE` images as absolute paths with the param they set. */
+function userInputs(
+  graph: GraphDocument,
+  inputs: readonly string[],
+  registry: NodeRegistry<RuntimeServices>,
+): UserInput[] {
+  return inputs.map((text) => {
+    const eq = text.indexOf('=');
+    const nodeId = text.slice(0, eq);
+    return { nodeId, param: imageParamOf(graph, nodeId, registry.lookup), path: resolve(text.slice(eq + 1)) };
   });
 }
 
 /**
- * `kosmograph run`: load, override, validate, run (in a worker thread by
- * default), and write outputs only when the whole job succeeded (each file
- * atomically). SIGINT cancels the job in the worker: nothing is written and
- * the exit code is 130.
+ * `kosmograph run`: load, override, validate, decide the output names, check `--out`, run (in
+ * a worker thread by default) under the file policy built from the command line, and publish
+ * the outputs as a set only when the whole job succeeded. SIGINT / SIGTERM cancel the job in
+ * the worker: nothing is written and the exit code is 130 / 143.
  */
 export async function runCommand(
   command: RunCommand,
@@ -165,25 +238,67 @@ export async function runCommand(
   io: CliIo,
   createEngine: CliEngineFactory = workerEngine,
 ): Promise<number> {
+  const signals = installRunSignals(io.stderr);
+  let outputs: OutputSet | undefined;
+  try {
+    return await runWithSignals(command, registry, io, createEngine, signals, (set) => {
+      outputs = set;
+      signals.onForcedExit(() => set.discard());
+    });
+  } finally {
+    outputs?.discard();
+    signals.dispose();
+  }
+}
+
+async function runWithSignals(
+  command: RunCommand,
+  registry: NodeRegistry<RuntimeServices>,
+  io: CliIo,
+  createEngine: CliEngineFactory,
+  signals: ReturnType<typeof installRunSignals>,
+  prepared: (set: OutputSet) => void,
+): Promise<number> {
+  const cancelled = (code: number) => {
+    if (command.json)
+      io.stdout.write(`${JSON.stringify({ type: 'result', status: 'cancelled', outputs: [] })}\n`);
+    else io.stderr.write('cancelled; no files written\n');
+    return code;
+  };
   const loaded = await readGraphFile(command.graphPath, registry.lookup);
   for (const warning of loaded.warnings) io.stderr.write(`warning: ${plainText(warning)}\n`);
   const baseDir = dirname(resolve(command.graphPath));
   const overridden = applyCommandLine(loaded.graph, command, registry);
   const issues = validateGraph(overridden, registry.lookup);
   if (issues.length > 0) throw new GraphValidationError(issues);
-  const graph = await inlineImageFiles(overridden, baseDir, registry.lookup);
+  const runs = upstreamClosure(indexGraph(overridden), outputNodeIds(overridden, registry.lookup));
+  const inputs = userInputs(overridden, command.inputs, registry);
+  const policyOptions = policyFromCommandLine({
+    fromPng: await isPngFile(command.graphPath),
+    baseDir,
+    allowDirs: command.allowDirs ?? [],
+    allowOrigins: command.allowOrigins ?? [],
+    inputs,
+    setValues: command.sets.map((text) => parseAssignment(text, '--set').value),
+    ...(command.maxFileBytes !== undefined ? { maxFileBytes: command.maxFileBytes } : {}),
+    ...(command.fetchTimeoutMs !== undefined ? { fetchTimeoutMs: command.fetchTimeoutMs } : {}),
+  });
+  const planned = plannedOutputs(overridden, runs, registry);
+  let graph: GraphDocument;
+  try {
+    graph = await embedUserInputs(overridden, inputs, runs, createFilePolicy(policyOptions), signals.signal);
+  } catch (error) {
+    if (signals.exitCode !== undefined) return cancelled(signals.exitCode);
+    throw error;
+  }
+  const outputSet = await prepareOutputSet(command.outDir);
+  prepared(outputSet);
+  if (signals.exitCode !== undefined) return cancelled(signals.exitCode);
 
-  const { engine, note, dispose } = await createEngine(command.backend, baseDir, registry);
+  const { engine, note, dispose } = await createEngine(command.backend, baseDir, registry, policyOptions);
   if (note) io.stderr.write(`note: ${note}\n`);
   const jobId = `cli-${process.pid}-${Date.now().toString(36)}`;
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    io.stderr.write('\ninterrupted: cancelling the job (press Ctrl+C again to quit at once)\n');
-    void engine.cancel(jobId);
-  };
-  process.on('SIGINT', onSigint);
+  signals.onCancel(() => void engine.cancel(jobId));
   const progress = createProgressBar(io.stderr);
   let result: JobResult;
   try {
@@ -196,16 +311,12 @@ export async function runCommand(
       else progress(event);
     });
   } finally {
-    process.off('SIGINT', onSigint);
     dispose();
   }
 
-  if (result.status === 'cancelled') {
-    if (command.json)
-      io.stdout.write(`${JSON.stringify({ type: 'result', status: 'cancelled', outputs: [] })}\n`);
-    else io.stderr.write('cancelled; no files written\n');
-    return EXIT.interrupted;
-  }
+  // A signal wins over whatever the job ended with (a fetch cut by the cancel fails its node).
+  if (signals.exitCode !== undefined) return cancelled(signals.exitCode);
+  if (result.status === 'cancelled') return cancelled(EXIT.interrupted);
   if (result.status === 'failed') {
     const message = result.error?.nodeId
       ? `node "${result.error.nodeId}" failed: ${result.error.message}`
@@ -214,14 +325,21 @@ export async function runCommand(
       io.stdout.write(`${JSON.stringify({ type: 'result', status: 'failed', error: result.error })}\n`);
     throw new CliError(EXIT.runtimeFailure, [message]);
   }
-  const outputs = outputPaths(result, command.outDir);
-  for (const { path, bytes } of outputs) await writeFileAtomic(path, bytes);
+  let paths: string[];
+  try {
+    paths = await outputSet.publish(outputFiles(result, planned));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(EXIT.runtimeFailure, [
+      `cannot write the outputs into ${command.outDir} (${code === 'ENOSPC' ? 'the disk is full' : (code ?? String(error))}); none were written`,
+    ]);
+  }
+  if (signals.exitCode !== undefined) return cancelled(signals.exitCode);
   if (command.json) {
-    io.stdout.write(
-      `${JSON.stringify({ type: 'result', status: 'done', outputs: outputs.map((o) => o.path) })}\n`,
-    );
+    io.stdout.write(`${JSON.stringify({ type: 'result', status: 'done', outputs: paths })}\n`);
   } else {
-    for (const { path } of outputs) io.stdout.write(`${path}\n`);
+    for (const path of paths) io.stdout.write(`${path}\n`);
   }
   return EXIT.ok;
 }

@@ -43,10 +43,11 @@ describe('kosmograph run', () => {
     expect(readdirSync(out)).toEqual(['canny.png']); // no temp files left
   });
 
-  it('re-running the PNG it wrote gives a byte-identical image', async () => {
+  it('re-running the PNG it wrote gives a byte-identical image (the --input image travels inside it)', async () => {
     const first = tempDir();
     const second = tempDir();
-    expect((await cli('run', CANNY, '--out', first)).code).toBe(0);
+    const image = join(process.cwd(), 'public/examples/images/red-circle-blue-square.png');
+    expect((await cli('run', CANNY, '--out', first, '--input', `image=${image}`)).code).toBe(0);
     expect((await cli('run', join(first, 'canny.png'), '--out', second)).code).toBe(0);
     expect(readFileSync(join(second, 'canny.png')).equals(readFileSync(join(first, 'canny.png')))).toBe(true);
   });

@@ -20,7 +20,18 @@ async function cli(...args: string[]) {
 
 describe('a Kosmos-G PNG re-runs byte for byte on the cpu backend', () => {
   const first = tempDir();
-  const made = cli('run', 'public/examples/subject-driven.json', '--out', first, '--backend', 'cpu');
+  // The input image is the user's (--input), so it travels inside the PNG's graph.
+  const image = 'image1=public/examples/images/blue-square.png';
+  const made = cli(
+    'run',
+    'public/examples/subject-driven.json',
+    '--out',
+    first,
+    '--backend',
+    'cpu',
+    '--input',
+    image,
+  );
 
   it('the PNG embeds the graph, the seed used and the model hashes', async () => {
     expect((await made).code).toBe(0);

@@ -1,8 +1,9 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { FolderReader } from '../models/checkpoint/folder-reader';
 import type { FileHashCache } from './file-hash-cache';
-import { readFileRange } from './read-range';
+import { type FilePolicy, trustedFilePolicy } from './file-policy';
+import { VerifiedFiles } from './verified-files';
 
 const MAX_FILES = 10_000;
 const MAX_DEPTH = 4;
@@ -29,10 +30,32 @@ async function listFiles(root: string): Promise<string[]> {
   return out;
 }
 
-/** A model folder on disk: listed once, hashed by streaming (remembered by `hashes`), opened by path. */
-export function nodeFolderReader(root: string, hashes: FileHashCache): FolderReader {
+/** How a folder reader reads: under which policy, recording the files it verifies where. */
+export interface FolderReadOptions {
+  readonly policy?: FilePolicy;
+  readonly verified?: VerifiedFiles;
+}
+
+/**
+ * A model folder on disk: listed once, hashed by streaming (remembered by `hashes`), opened by
+ * path. Every file is read under `policy` (regular files inside the allowed folders, symlinks
+ * resolved and judged again); a file once hashed is read back only if it is still the file
+ * that was hashed (`verified`).
+ */
+export function nodeFolderReader(
+  root: string,
+  hashes: FileHashCache,
+  { policy = trustedFilePolicy(), verified = new VerifiedFiles() }: FolderReadOptions = {},
+): FolderReader {
   let listing: Promise<string[]> | undefined;
   const abs = (path: string) => join(root, ...path.split('/'));
+  const readWhole = async (path: string, maxBytes?: number) => {
+    const file = abs(path);
+    if (verified.has(file)) return verified.read(file);
+    const opened = await policy.openFile(file, maxBytes);
+    await opened.handle.close();
+    return policy.readFile(file);
+  };
   return {
     label: root,
     list: () => {
@@ -43,16 +66,15 @@ export function nodeFolderReader(root: string, hashes: FileHashCache): FolderRea
       return (await stat(abs(path)).catch(() => undefined))?.isFile() ?? false;
     },
     async readText(path) {
-      const info = await stat(abs(path));
-      if (info.size > MAX_TEXT_BYTES)
-        throw new Error(`${abs(path)} is ${info.size} bytes, too large for a config file`);
-      return readFile(abs(path), 'utf8');
+      return new TextDecoder().decode(await readWhole(path, MAX_TEXT_BYTES));
     },
-    sha256: (path, signal) => hashes.sha256(abs(path), signal),
-    async readBytes(path) {
-      return new Uint8Array(await readFile(abs(path)));
+    sha256: (path, signal) => hashes.sha256Verified(abs(path), policy, verified, signal),
+    readBytes: (path) => readWhole(path),
+    async readRange(path, offset, length) {
+      const file = abs(path);
+      if (!verified.has(file)) await hashes.sha256Verified(file, policy, verified);
+      return verified.read(file, offset, length);
     },
-    readRange: (path, offset, length) => readFileRange(abs(path), offset, length),
     async size(path) {
       return (await stat(abs(path))).size;
     },

@@ -1,4 +1,5 @@
 import type { RuntimeServices } from '../services';
+import type { FilePolicy } from './file-policy';
 import { type BackendChoice, chooseNodeBackend } from './node-backends';
 import { createNodeModelServices, type NodeModelServicesOptions } from './node-model-services';
 import { readNodeSource } from './node-sources';
@@ -18,6 +19,11 @@ export interface NodeRuntimeOptions {
    * generated on first use; without it the pack must already be on disk.
    */
   readonly ensureReferencePack?: NodeModelServicesOptions['ensureReferencePack'];
+  /**
+   * What graphs may read (files, model folders, URLs); default `trustedFilePolicy()`, for hosts
+   * that run only their own user's graphs. Hosts running shared graphs pass a restricted one.
+   */
+  readonly policy?: FilePolicy;
 }
 
 /**
@@ -35,8 +41,13 @@ export async function createNodeRuntime(
     backend: backend.name,
     ...(note ? { note } : {}),
     services: {
-      readSource: (source, signal) => readNodeSource(source, baseDir, signal),
-      models: createNodeModelServices({ backend, baseDir, ensureReferencePack: options.ensureReferencePack }),
+      readSource: (source, signal) => readNodeSource(source, baseDir, signal, options.policy),
+      models: createNodeModelServices({
+        backend,
+        baseDir,
+        ensureReferencePack: options.ensureReferencePack,
+        ...(options.policy ? { policy: options.policy } : {}),
+      }),
     },
   };
 }
