@@ -285,6 +285,14 @@ describe('validation closes its gaps', () => {
     }
   });
 
+  it('refuses a `__proto__` key by name instead of dropping it silently', () => {
+    const text = `{"format":"${GRAPH_FORMAT}","version":1,"nodes":[{"id":"a","type":"image.save","typeVersion":1,"params":{"__proto__":{"x":1}}}],"edges":[]}`;
+    const error = graphValidationError(() => loadGraphText(text, lookup, 'proto.json'));
+    expect(error.lines()).toEqual([
+      'proto.json: at nodes.0.params.__proto__: "__proto__" cannot be used as a name (a param, layout or other key)',
+    ]);
+  });
+
   it('loads `__proto__` and `constructor` as plain node ids and params', () => {
     const text = JSON.stringify({
       format: GRAPH_FORMAT,

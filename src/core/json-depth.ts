@@ -23,3 +23,37 @@ export function jsonDepthOver(value: unknown, max: number): number | undefined {
   }
   return undefined;
 }
+
+interface PathNode {
+  readonly parent: PathNode | undefined;
+  readonly key: string;
+}
+
+function pathText(node: PathNode | undefined): string {
+  const keys: string[] = [];
+  for (let at = node; at; at = at.parent) keys.push(at.key);
+  return keys.reverse().join('.');
+}
+
+/**
+ * Where `value` has an own `__proto__` key (as `JSON.parse` makes from `{"__proto__": ...}`), as a
+ * dotted path (`nodes.0.params.__proto__`), or undefined. zod drops such keys silently and plain
+ * objects cannot hold them, so loaders refuse them by name rather than lose data. One
+ * explicit-stack pass, like {@link jsonDepthOver}.
+ */
+export function protoKeyPath(value: unknown): string | undefined {
+  const stack: { value: unknown; path: PathNode | undefined }[] = [{ value, path: undefined }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (!Array.isArray(current) && Object.hasOwn(current, '__proto__')) {
+      return pathText({ parent: path, key: '__proto__' });
+    }
+    const entries = Array.isArray(current) ? current.entries() : Object.entries(current);
+    for (const [key, child] of entries) {
+      if (typeof child === 'object' && child !== null)
+        stack.push({ value: child, path: { parent: path, key: String(key) } });
+    }
+  }
+  return undefined;
+}

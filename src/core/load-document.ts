@@ -5,7 +5,7 @@ import {
   graphDocumentSchema,
   type JsonValue,
 } from './document';
-import { jsonDepthOver } from './json-depth';
+import { jsonDepthOver, protoKeyPath } from './json-depth';
 import { currentLimits, limitNote } from './limits';
 import { ENVELOPE_MIGRATIONS } from './migrations/index';
 import type { NodeSpecLookup } from './node-spec';
@@ -118,6 +118,13 @@ export function loadGraphDocument(input: unknown, lookup: NodeSpecLookup, contex
   if (jsonDepthOver(input, limits['json-depth']) !== undefined) {
     throw invalid(
       `the graph's JSON is nested more than ${limits['json-depth']} levels deep (${limitNote('json-depth', limits)})`,
+      context,
+    );
+  }
+  const protoAt = protoKeyPath(input);
+  if (protoAt !== undefined) {
+    throw invalid(
+      `at ${protoAt}: "__proto__" cannot be used as a name (a param, layout or other key)`,
       context,
     );
   }

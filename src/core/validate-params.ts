@@ -84,6 +84,8 @@ export function resolveParams(
   params: Readonly<Record<string, JsonValue>>,
 ): Record<string, JsonValue> {
   const resolved: Record<string, JsonValue> = {};
-  for (const p of spec.params) resolved[p.name] = params[p.name] ?? p.default;
+  // Own keys only: an unset param named like an Object.prototype member must take its default.
+  for (const p of spec.params)
+    resolved[p.name] = (Object.hasOwn(params, p.name) ? params[p.name] : undefined) ?? p.default;
   return resolved;
 }
