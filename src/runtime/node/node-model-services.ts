@@ -57,8 +57,9 @@ async function openPackDir(dir: string, ctx: FolderContext, signal: AbortSignal)
   let json: unknown;
   try {
     json = JSON.parse(manifestBytes.toString('utf8'));
-  } catch (e) {
-    throw new PackError(manifestPath, `not valid JSON (${(e as Error).message})`);
+  } catch {
+    // Not the parser's message: it quotes the file's first characters.
+    throw new PackError(manifestPath, 'not valid JSON');
   }
   const manifest = loadManifest(json, manifestPath);
   const paths = new Map<string, string>();
