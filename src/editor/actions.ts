@@ -364,10 +364,15 @@ export function duplicateSelection(): void {
 // ---- whole-graph operations ---------------------------------------------------------------------
 
 /** Asks the canvas to fit the view (a counter the canvas watches). */
-export const fitRequests = { count: 0, listeners: new Set<() => void>() };
-export function requestFitView(): void {
+export type FitMode = 'all' | 'readable';
+export const fitRequests = { count: 0, listeners: new Set<(mode: FitMode) => void>() };
+/**
+ * Fit view asks for every node (`all`, the default: Fit view, Auto layout);
+ * opening a graph asks for a `readable` fit (see state/readable-fit.ts).
+ */
+export function requestFitView(mode: FitMode = 'all'): void {
   fitRequests.count += 1;
-  for (const l of fitRequests.listeners) l();
+  for (const l of fitRequests.listeners) l(mode);
 }
 
 export function layoutGraph(): void {
@@ -429,7 +434,7 @@ export function openGraph(loaded: LoadedGraph, options: OpenOptions): void {
   });
   dismissNotice('run');
   validateNow();
-  requestFitView();
+  requestFitView('readable');
   if (loaded.warnings.length > 0) notify('info', `Opened ${options.source} with warnings`, loaded.warnings);
   else if (!options.quiet) notify('info', `Opened ${options.source}`);
 }
@@ -475,7 +480,7 @@ function activate(state: EditorState, tab: GraphTab, tabs: readonly GraphTab[]):
 
 function afterTabChange(): void {
   validateNow();
-  requestFitView();
+  requestFitView('readable');
 }
 
 /** Opens a new tab with an empty graph (the other tabs keep their graphs, runs and undo). */

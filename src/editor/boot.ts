@@ -1,8 +1,9 @@
 import { get, set } from 'idb-keyval';
 import { z } from 'zod';
 import { createBrowserEngineClient } from '../../workers/engine-client-browser';
+import type { GraphDocument } from '../core/document';
 import type { BrowserBackendChoice } from '../runtime/browser/browser-backend';
-import { notify, openGraph } from './actions';
+import { liveTab, newTab, notify, openGraph, switchTab } from './actions';
 import { provideEngine } from './engine-connection';
 import { EXAMPLES, FIRST_EXAMPLE } from './examples';
 import { openGraphUrl } from './files';
@@ -12,11 +13,12 @@ import { openShareLink } from './share';
 import {
   AUTOSAVE_DELAY_MS,
   AUTOSAVE_KEY,
-  type AutosaveRecord,
+  type AutosaveRecordV2,
   debounce,
-  parseAutosave,
+  parseAutosaveTabs,
+  type RestoredTabs,
 } from './state/autosave';
-import { editorStore } from './store';
+import { type EditorState, editorStore, type ImageInfo } from './store';
 
 let started = false;
 
@@ -46,17 +48,7 @@ export async function boot(): Promise<void> {
   }
   if (!opened) {
     try {
-      const restored = parseAutosave(await get(AUTOSAVE_KEY), loadLookup);
-      if (restored) {
-        openGraph(restored.loaded, {
-          source: 'your last graph',
-          undoable: false,
-          quiet: true,
-          ...(restored.baseUrl !== undefined ? { baseUrl: restored.baseUrl } : {}),
-        });
-        editorStore.setState({ seedModes: restored.seedModes });
-        opened = true;
-      }
+      opened = restoreTabs(parseAutosaveTabs(await get(AUTOSAVE_KEY), loadLookup));
     } catch {
       // IndexedDB unavailable (private mode): start from the example.
     }
@@ -71,8 +63,62 @@ export async function boot(): Promise<void> {
   void loadPackSource('reference', false).then(() => refreshEngineStatus());
 }
 
+/** Opens every autosaved tab (the first in the current tab) and shows the one that was active. */
+function restoreTabs(restored: RestoredTabs | undefined): boolean {
+  if (!restored) return false;
+  const ids: string[] = [];
+  restored.tabs.forEach((tab, i) => {
+    if (i > 0) newTab();
+    openGraph(tab.loaded, {
+      source: 'your last graph',
+      undoable: false,
+      quiet: true,
+      ...(tab.baseUrl !== undefined ? { baseUrl: tab.baseUrl } : {}),
+    });
+    editorStore.setState({ seedModes: tab.seedModes });
+    ids.push(editorStore.getState().tabId);
+  });
+  const active = ids[restored.active];
+  if (active) switchTab(active);
+  editorStore.setState((s) => ({ images: { ...restored.images, ...s.images } }));
+  return true;
+}
+
+/** The names of the images the graphs use (by data: URL), to keep with the autosave. */
+function usedImages(state: EditorState, graphs: readonly GraphDocument[]): Record<string, ImageInfo> {
+  const used: Record<string, ImageInfo> = {};
+  for (const graph of graphs) {
+    for (const node of graph.nodes) {
+      for (const value of Object.values(node.params)) {
+        if (typeof value === 'string' && value.startsWith('data:') && state.images[value])
+          used[value] = state.images[value];
+      }
+    }
+  }
+  return used;
+}
+
+function autosaveRecord(s: EditorState): AutosaveRecordV2 {
+  const tabs = s.tabs.map((t) => (t.id === s.tabId ? liveTab(s) : t));
+  const graphs = tabs.map((t) => t.history.present);
+  return {
+    v: 2,
+    savedAt: Date.now(),
+    tabs: tabs.map((t) => ({
+      graph: t.history.present,
+      seedModes: t.seedModes,
+      ...(t.baseUrl !== undefined ? { baseUrl: t.baseUrl } : {}),
+    })),
+    active: Math.max(
+      0,
+      tabs.findIndex((t) => t.id === s.tabId),
+    ),
+    images: usedImages(s, graphs),
+  };
+}
+
 function startAutosave(): void {
-  const saver = debounce((record: AutosaveRecord) => {
+  const saver = debounce((record: AutosaveRecordV2) => {
     set(AUTOSAVE_KEY, record).catch(() => undefined);
   }, AUTOSAVE_DELAY_MS);
   let last = editorStore.getState();
@@ -81,17 +127,13 @@ function startAutosave(): void {
     if (
       s.history.present === last.history.present &&
       s.seedModes === last.seedModes &&
-      s.baseUrl === last.baseUrl
+      s.baseUrl === last.baseUrl &&
+      s.tabs === last.tabs &&
+      s.tabId === last.tabId
     )
       return;
     last = s;
-    saver.schedule({
-      v: 1,
-      savedAt: Date.now(),
-      graph: s.history.present,
-      seedModes: s.seedModes,
-      ...(s.baseUrl !== undefined ? { baseUrl: s.baseUrl } : {}),
-    });
+    saver.schedule(autosaveRecord(s));
   });
   // A reload or a closed tab right after an edit still keeps it.
   addEventListener('pagehide', () => saver.flush());

@@ -71,7 +71,7 @@ export function handleShortcut(e: KeyboardEvent): void {
   else if (mod && key === 'a') selectAll();
   else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection();
   else if (!mod && e.shiftKey && key === 'l') layoutGraph();
-  else if (!mod && e.shiftKey && key === 'f') requestFitView();
+  else if (!mod && e.shiftKey && key === 'f') requestFitView('all');
   else if (!mod && e.key === '?') openDialog('help');
   else handled = false;
   if (handled) e.preventDefault();

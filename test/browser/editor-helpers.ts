@@ -58,3 +58,57 @@ export async function exportedJson(page: Page): Promise<{ name: string; text: st
   );
   return { name, text: new TextDecoder().decode(bytes) };
 }
+
+/** Runs a command from the toolbar's More menu (Save As, Rename, Auto layout, Fit view, Copy share link). */
+export async function moreCommand(page: Page, name: string): Promise<void> {
+  await page.locator('.kg-toolbar summary', { hasText: 'More' }).click();
+  await page.getByRole('list', { name: 'More commands' }).getByRole('button', { name }).click();
+}
+
+/** The canvas zoom (React Flow's viewport transform). */
+export async function canvasZoom(page: Page): Promise<number> {
+  const transform = await page
+    .locator('.react-flow__viewport')
+    .evaluate((el) => getComputedStyle(el).transform);
+  const match = /matrix\(([-\d.e]+)/.exec(transform);
+  if (!match) throw new Error(`no zoom in ${transform}`);
+  return Number(match[1]);
+}
+
+export interface FileForPage {
+  readonly name: string;
+  readonly mimeType: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Drops a file on an element at a point, as the browser does for a file dragged from the desktop. */
+export async function dropFile(page: Page, target: Locator, file: FileForPage, at: { x: number; y: number }) {
+  const data = await page.evaluateHandle(
+    ({ name, mimeType, bytes }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], name, { type: mimeType }));
+      return transfer;
+    },
+    { name: file.name, mimeType: file.mimeType, bytes: [...file.bytes] },
+  );
+  await target.dispatchEvent('dragover', { dataTransfer: data, clientX: at.x, clientY: at.y });
+  await target.dispatchEvent('drop', { dataTransfer: data, clientX: at.x, clientY: at.y });
+}
+
+/** Pastes a file (e.g. an image copied in another app) as the browser's paste event carries it. */
+export async function pasteFile(page: Page, file: FileForPage): Promise<void> {
+  await page.evaluate(
+    ({ name, mimeType, bytes }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], name, { type: mimeType }));
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true }));
+    },
+    { name: file.name, mimeType: file.mimeType, bytes: [...file.bytes] },
+  );
+}
+
+/** Fits every node in view (More > Fit view): a graph opens showing its main path only when it is long. */
+export async function fitAll(page: Page): Promise<void> {
+  await moreCommand(page, 'Fit view');
+  await page.waitForTimeout(200);
+}

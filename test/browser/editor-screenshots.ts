@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const server = await startPreviewServer({ build: false });
   const browser = await launchBrowser();
   try {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 860 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await page.waitForSelector('[data-ready="true"]');

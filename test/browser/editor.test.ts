@@ -8,7 +8,9 @@ import {
   dragTo,
   edge,
   exportedJson,
+  fitAll,
   handle,
+  moreCommand,
   nodeBox,
   openEditor,
   wire,
@@ -60,7 +62,7 @@ describe('editor', () => {
       for (const title of ['Model Pack', 'CLIP Text Encode', 'Empty Latent', 'Sampler', 'Save Image']) {
         await page.getByRole('button', { name: `Add ${title}`, exact: true }).click();
       }
-      await page.getByRole('button', { name: 'Auto layout' }).click();
+      await moreCommand(page, 'Auto layout');
       await page.waitForTimeout(300);
 
       // Wires dragged handle to handle.
@@ -89,7 +91,7 @@ describe('editor', () => {
         ]);
       await offers.filter({ hasText: 'VAE Decode' }).click();
       await expect.poll(() => edge(page, ['sampler', 'latent'], ['vae_decode', 'latent']).count()).toBe(1);
-      await page.getByRole('button', { name: 'Auto layout' }).click();
+      await moreCommand(page, 'Auto layout');
       await page.waitForTimeout(300);
       await wire(page, ['pack', 'vae'], ['vae_decode', 'vae']);
       await wire(page, ['vae_decode', 'image'], ['save', 'image']);
@@ -130,6 +132,7 @@ describe('editor', () => {
   it('refuses a wrong connection with its reason; undo/redo; copy/paste with new ids; reload restores', () =>
     withPage(appUrl('/'), async (page) => {
       await openEditor(page);
+      await fitAll(page);
       const edges = await page.locator('.react-flow__edge').count();
 
       // VAE into the sampler's UNET input: refused, and the reason is shown.
@@ -201,6 +204,7 @@ describe('editor', () => {
       expect((await exportedJson(page)).text).toBe(exported.text);
 
       // Two <i> markers but one image: the error shows on the prompt node, and the app stays usable.
+      await fitAll(page);
       await nodeBox(page, 'prompt').getByLabel('Prompt', { exact: true }).fill('<i> and <i>');
       await expect
         .poll(() => nodeBox(page, 'prompt').locator('.kg-warning').textContent())
@@ -216,7 +220,7 @@ describe('editor', () => {
 
       // Copy share link, then open it: the same document. A damaged link keeps the graph.
       const current = (await exportedJson(page)).text;
-      await page.getByRole('button', { name: 'Copy share link' }).click();
+      await moreCommand(page, 'Copy share link');
       const link = (await page.locator('.kg-notice li').first().textContent()) ?? '';
       expect(link).toMatch(/#graph=/);
       await page.goto(`${link.slice(0, -12)}AAAAbroken!!`);

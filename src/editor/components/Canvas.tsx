@@ -26,6 +26,7 @@ import {
   connectPorts,
   dragNodes,
   endWireDrag,
+  type FitMode,
   fitRequests,
   openSearch,
   refuse,
@@ -184,7 +185,7 @@ export function Canvas() {
 
   useEffect(() => {
     // Fit once every node has been measured (a fit on estimated sizes leaves the graph small).
-    const fit = () => {
+    const fit = (mode: FitMode) => {
       let frames = 0;
       const attempt = () => {
         const { history, measured } = editorStore.getState();
@@ -197,7 +198,10 @@ export function Canvas() {
         const box = container.current?.getBoundingClientRect();
         const view = { width: box?.width ?? 800, height: box?.height ?? 600 };
         const doc = history.present;
-        const targets = readableFitTargets(doc, specOf, measured, view, FIT_PADDING);
+        const targets =
+          mode === 'readable'
+            ? readableFitTargets(doc, specOf, measured, view, FIT_PADDING)
+            : doc.nodes.map((n) => n.id);
         const all = targets.length === doc.nodes.length;
         void flow.fitView({
           padding: FIT_PADDING,

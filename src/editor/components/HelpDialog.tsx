@@ -25,8 +25,8 @@ export function HelpDialog() {
         </tbody>
       </table>
       <p className="kg-muted">
-        Drop a graph JSON, a kosmograph PNG or a ComfyUI workflow on the canvas to open it. Drop an image on a
-        Load Image node to use it.
+        Drop a graph JSON, a kosmograph PNG or a ComfyUI workflow on the canvas to open it. Drop or paste any
+        other image on the canvas for a new Load Image node, or drop it on a Load Image node to use it there.
       </p>
       <form method="dialog">
         <button type="submit">Close</button>

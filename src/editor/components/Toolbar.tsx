@@ -128,7 +128,7 @@ export function Toolbar() {
             </button>
           </li>
           <li>
-            <button type="button" onClick={more(requestFitView)} title="Shift+F">
+            <button type="button" onClick={more(() => requestFitView('all'))} title="Shift+F">
               Fit view
             </button>
           </li>

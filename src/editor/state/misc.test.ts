@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createNodeRegistry } from '../../../nodes/index';
 import { emptyGraph } from '../../core/document';
-import { AUTOSAVE_KEY, debounce, parseAutosave } from './autosave';
+import { AUTOSAVE_KEY, debounce, parseAutosave, parseAutosaveTabs } from './autosave';
 import { addNode, connect } from './graph-ops';
 import { autoLayout } from './layout';
 import { checkMarkers, countMarkers, splitMarkers } from './prompt-markers';
@@ -70,6 +70,32 @@ describe('autosave', () => {
     expect(parseAutosave(undefined, lookup)).toBeUndefined();
     expect(parseAutosave({ v: 1, savedAt: 1, graph: { format: 'nope' } }, lookup)).toBeUndefined();
     expect(AUTOSAVE_KEY).toMatch(/kosmograph/);
+  });
+
+  it('restores every tab (v2) and the active one; a v1 record is one tab; broken tabs are left out', () => {
+    const a = addNode(emptyGraph(), lookup('image.load')!, { x: 0, y: 0 }).doc;
+    const b = addNode(emptyGraph(), lookup('sampling.sampler')!, { x: 0, y: 0 }).doc;
+    const image = { name: 'blue.png', bytes: 100, width: 128, height: 128 };
+    const record = {
+      v: 2,
+      savedAt: 1,
+      tabs: [
+        { graph: a },
+        { graph: { format: 'nope' } },
+        { graph: b, seedModes: { 'sampler.seed': 'increment' } },
+      ],
+      active: 2,
+      images: { 'data:image/png;base64,AAAA': image },
+    };
+    const restored = parseAutosaveTabs(record, lookup);
+    expect(restored?.tabs.map((t) => t.loaded.graph.nodes[0]?.id)).toEqual(['load', 'sampler']);
+    expect(restored?.active).toBe(1);
+    expect(restored?.tabs[1]?.seedModes).toEqual({ 'sampler.seed': 'increment' });
+    expect(restored?.images['data:image/png;base64,AAAA']).toEqual(image);
+    const v1 = parseAutosaveTabs({ v: 1, savedAt: 1, graph: a }, lookup);
+    expect(v1?.tabs).toHaveLength(1);
+    expect(v1?.active).toBe(0);
+    expect(parseAutosaveTabs({ v: 2, savedAt: 1, tabs: [], active: 0 }, lookup)).toBeUndefined();
   });
 
   it('debounces to the last value', () => {
