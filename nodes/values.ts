@@ -110,6 +110,8 @@ export interface ConditioningValue {
   readonly kind: 'conditioning';
   readonly embeds: TensorData<'float32'>;
   readonly controls: readonly ControlHint[];
+  /** The node that made the embedding, for messages (e.g. a width the U-Net does not take). */
+  readonly source?: { readonly nodeId: string; readonly title: string };
 }
 
 /** Latents [B, C, h, w] in the scaled space the U-Net works in. */

@@ -21,7 +21,7 @@ export const alignNode: NodeDefinition<RuntimeServices> = {
     { name: 'negative', type: 'CONDITIONING' },
   ],
   params: [],
-  async execute({ inputs, services }) {
+  async execute({ inputs, services, nodeId }) {
     const { pack } = valueInput(inputs, 'aligner', 'aligner');
     const hidden = valueInput(inputs, 'hidden', 'mllm_hidden');
     const component = requireComponent(pack.models, 'aligner');
@@ -38,6 +38,7 @@ export const alignNode: NodeDefinition<RuntimeServices> = {
             kind: 'conditioning',
             embeds: floatOutput(session, outputs, 'conditioning'),
             controls: [],
+            source: { nodeId, title: 'Align (AlignerNet)' },
           };
         };
         return [await align(hidden.positive), await align(hidden.negative)];

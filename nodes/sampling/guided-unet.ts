@@ -4,6 +4,7 @@ import type { ModelSession } from '../../src/runtime/ort/model-session';
 import { requireInput } from '../../src/runtime/ort/model-session';
 import { float32Tensor, type TensorData } from '../../src/runtime/ort/tensor-data';
 import type { RuntimeServices } from '../../src/runtime/services';
+import { checkConditioningWidth } from '../prompt/conditioning-width';
 import { floatOutput, requireFloatInput } from '../tensor-inputs';
 import type { ConditioningValue, ControlHint } from '../values';
 import {
@@ -53,7 +54,7 @@ export function guidedUnet(
   hintRule: GuidedUnet['hintRule'] = hintActive,
 ): GuidedUnet {
   requireFloatInput(unet, 'sample', 4, 'a U-Net (sample, timestep, encoder_hidden_states in)');
-  requireInput(unet, 'encoder_hidden_states');
+  checkConditioningWidth(requireInput(unet, 'encoder_hidden_states'), unet.label, [positive, negative]);
   requireInput(unet, 'timestep');
   const hints = [...positive.controls, ...negative.controls];
   if (hints.length > 0 && residualInputs(unet).length === 0) {
