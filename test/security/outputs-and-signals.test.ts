@@ -118,6 +118,41 @@ describe('output names and --out, checked before the job runs', () => {
   });
 });
 
+/** A 64 KiB tmpfs (16 pages; each file takes one) for a real ENOSPC (needs root, as in CI's container); undefined elsewhere. */
+function tinyDisk(): { dir: string; release: () => void } | undefined {
+  const dir = tempDir('enospc');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return { dir, release: () => execFileSync('umount', [dir]) };
+}
+
+describe('a full disk', () => {
+  const disk = tinyDisk();
+  it.skipIf(!disk)(
+    'ENOSPC while writing the set publishes nothing, leaves no temp folder, says so in one line',
+    async () => {
+      try {
+        const dir = tempDir('enospc-graph');
+        const saves = Array.from({ length: 40 }, (_, i) => [`s${i}`, `image-${i}`] as [string, string]);
+        const path = writeGraph(dir, 'g.json', withSaves(saves));
+        writeFileSync(join(disk!.dir, 'keep.png'), 'an older output');
+        const { code, err } = await runInProcess('run', path, '--out', disk!.dir);
+        expect(code).toBe(1);
+        expect(err).toMatch(
+          /^error: cannot write the outputs into .* \(the disk is full\); none were written\n$/,
+        );
+        expect(readdirSync(disk!.dir)).toEqual(['keep.png']);
+        expect(readFileSync(join(disk!.dir, 'keep.png'), 'utf8')).toBe('an older output');
+      } finally {
+        disk!.release();
+      }
+    },
+  );
+});
+
 describe('signals', () => {
   it.each([
     ['SIGTERM', 143],
