@@ -24,4 +24,14 @@ export declare function checkCompiledBuild(
   where?: { readonly distDir?: string; readonly rootDir?: string },
 ): BuildCheck;
 
-export declare function startModule(entry: string, sourceUrl: URL): Promise<string>;
+/** A module started from the compiled build or the sources; `saveCache` writes its V8 code cache if it needs one. */
+export interface StartedEntry {
+  readonly exports: Record<string, unknown>;
+  saveCache(): void;
+}
+
+export declare function runCompiled(
+  file: URL | string,
+): StartedEntry & { readonly cache: 'used' | 'missing' | 'rejected' };
+
+export declare function startEntry(entry: string, sourceUrl: URL): Promise<StartedEntry>;

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import type { Loader, Plugin } from 'esbuild';
 import { type BuildStamp, DIST_DIR, ROOT_DIR, STAMP_FILE, STAMP_VERSION } from '../bin/compiled-build.mjs';
 
-/** Entry name -> source, relative to the repository root; the output is `<name>.mjs`. */
+/** Entry name -> source, relative to the repository root; the output is `<name>.cjs`. */
 export const CLI_ENTRIES = {
   cli: 'src/cli/main.ts',
   'engine-worker': 'workers/engine.node-worker.ts',
@@ -82,13 +82,12 @@ function sourceLocationPlugin(outDir: string, seen: Map<string, [number, number]
         const text = readFileSync(args.path, 'utf8');
         if (!IMPORT_META.test(text)) return undefined;
         const rel = JSON.stringify(relative(outDir, args.path).split(sep).join('/'));
-        const url = `new URL(${rel}, import.meta.url)`;
         const contents = text.replace(IMPORT_META_ALL, (_match, what: string) =>
           what === 'url'
-            ? `${url}.href`
+            ? `__kosmographSourceUrl(${rel})`
             : what === 'filename'
-              ? `__kosmographFileURLToPath(${url})`
-              : `__kosmographDirname(__kosmographFileURLToPath(${url}))`,
+              ? `__kosmographSourcePath(${rel})`
+              : `__kosmographDirname(__kosmographSourcePath(${rel}))`,
         );
         const loader = LOADERS[extname(args.path)] ?? 'js';
         return { contents, loader, resolveDir: dirname(args.path) };
@@ -97,14 +96,30 @@ function sourceLocationPlugin(outDir: string, seen: Map<string, [number, number]
   };
 }
 
-/** Prepended to each bundle: `require` for bundled CommonJS packages, the helpers above, and the worker of this build. */
+/**
+ * Prepended to each bundle (CommonJS): where a source file sits, from the bundle's folder, and
+ * the worker of this build (its starter, which runs `engine-worker.cjs` with its code cache).
+ */
 const BANNER = [
-  "import { createRequire as __kosmographCreateRequire } from 'node:module';",
-  "import { dirname as __kosmographDirname } from 'node:path';",
-  "import { fileURLToPath as __kosmographFileURLToPath } from 'node:url';",
-  'const require = __kosmographCreateRequire(import.meta.url);',
-  "const __kosmographCompiledWorker = new URL('./engine-worker.mjs', import.meta.url);",
+  "const __kosmographPath = require('node:path');",
+  "const __kosmographUrl = require('node:url');",
+  'const __kosmographSourcePath = (rel) => __kosmographPath.join(__dirname, rel);',
+  'const __kosmographSourceUrl = (rel) => __kosmographUrl.pathToFileURL(__kosmographSourcePath(rel)).href;',
+  'const __kosmographDirname = __kosmographPath.dirname;',
+  "const __kosmographCompiledWorker = __kosmographUrl.pathToFileURL(__kosmographPath.join(__dirname, 'engine-worker.mjs'));",
 ].join('\n');
+
+/** The worker's entry file (Node starts workers from .mjs/.js files): runs the bundle with its code cache. */
+function workerStarter(outDir: string, rootDir: string): string {
+  const loader = relative(outDir, join(rootDir, 'bin/compiled-build.mjs')).split(sep).join('/');
+  return [
+    '// Written by scripts/build-cli.ts: the Node engine worker of this build, with its V8 code cache.',
+    `import { runCompiled } from ${JSON.stringify(loader)};`,
+    '',
+    "runCompiled(new URL('./engine-worker.cjs', import.meta.url)).saveCache();",
+    '',
+  ].join('\n');
+}
 
 export interface CliBuildResult {
   readonly outDir: string;
@@ -128,10 +143,15 @@ export async function buildCli(options: { outDir?: string; rootDir?: string } = 
         Object.entries(CLI_ENTRIES).map(([name, path]) => [name, join(rootDir, path)]),
       ),
       outdir: tempDir,
-      outExtension: { '.js': '.mjs' },
+      outExtension: { '.js': '.cjs' },
       bundle: true,
       platform: 'node',
-      format: 'esm',
+      // CommonJS, so a V8 code cache can skip compiling the bundle (bin/compiled-build.mjs), and
+      // modules imported dynamically (the server commands and BullMQ) load only when used.
+      format: 'cjs',
+      // import() becomes require() (external packages included): a vm.Script with a code cache
+      // has no module loader for import(), and the lazy loading stays.
+      supported: { 'dynamic-import': false },
       target: 'node20',
       sourcemap: 'linked', // for `node --enable-source-maps`; not read otherwise
       metafile: true,
@@ -159,10 +179,11 @@ export async function buildCli(options: { outDir?: string; rootDir?: string } = 
     }
     const stamp: BuildStamp = {
       version: STAMP_VERSION,
-      entries: Object.fromEntries(Object.keys(CLI_ENTRIES).map((name) => [name, `${name}.mjs`])),
+      entries: Object.fromEntries(Object.keys(CLI_ENTRIES).map((name) => [name, `${name}.cjs`])),
       files,
       dirs: [...dirs].sort().map((path) => [path, statSync(join(rootDir, path)).mtimeMs] as const),
     };
+    await writeFile(join(tempDir, 'engine-worker.mjs'), workerStarter(outDir, rootDir));
     await writeFile(join(tempDir, STAMP_FILE), `${JSON.stringify(stamp)}\n`);
     await swapInto(tempDir, outDir);
     return { outDir, files: files.length, ms: performance.now() - started };

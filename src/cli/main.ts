@@ -10,17 +10,16 @@ import { importComfyCommand } from './import-comfy-command';
 import { modelsInspectCommand } from './models-command';
 import { nodesCommand } from './nodes-command';
 import { type CliIo, runCommand } from './run-command';
-import { serveCommand } from './serve-command';
-import { submitCommand } from './submit-command';
-import { workerCommand } from './worker-command';
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const registry = createNodeRegistry();
-  // The server commands parse their own flags (src/cli/serve-command.ts and siblings).
+  // The server commands parse their own flags (src/cli/serve-command.ts and siblings). They are
+  // loaded only when asked for: they bring BullMQ, whose import alone takes longer than every
+  // other command's whole start (issue 13: `kosmograph nodes` <= 0.3 s).
   const [first, ...rest] = argv;
-  if (first === 'serve') return serveCommand(rest, registry, io);
-  if (first === 'worker') return workerCommand(rest, registry, io);
-  if (first === 'submit') return submitCommand(rest, registry, io);
+  if (first === 'serve') return (await import('./serve-command')).serveCommand(rest, registry, io);
+  if (first === 'worker') return (await import('./worker-command')).workerCommand(rest, registry, io);
+  if (first === 'submit') return (await import('./submit-command')).submitCommand(rest, registry, io);
   const command = parseCliArgs(argv);
   // Before anything is read: the engine's worker thread inherits them (src/core/limits.ts).
   if ('limits' in command && command.limits) applyLimitOverrides(command.limits);

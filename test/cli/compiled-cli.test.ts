@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../scripts/build-cli';
@@ -35,19 +36,31 @@ beforeAll(async () => {
   mkdirSync('.tmp', { recursive: true });
   distDir = join(mkdtempSync(resolve('.tmp', 'build-cli-')), 'nested', 'dist-cli');
   await buildCli({ outDir: distDir });
+  const loader = JSON.stringify(pathToFileURL(resolve('bin/compiled-build.mjs')).href);
   writeFileSync(
     join(distDir, '..', 'start.mjs'),
-    "const { main } = await import('./dist-cli/cli.mjs');\nprocess.exitCode = await main(process.argv.slice(2));\n",
+    [
+      `import { runCompiled } from ${loader};`,
+      "const cli = runCompiled(new URL('./dist-cli/cli.cjs', import.meta.url));",
+      "process.stderr.write('code cache ' + cli.cache + '\\n');",
+      'process.exitCode = await cli.exports.main(process.argv.slice(2));',
+      'cli.saveCache();',
+    ].join('\n'),
   );
 });
 afterAll(() => rmSync(resolve(distDir, '../..'), { recursive: true, force: true }));
 
 describe('the compiled CLI', () => {
-  it('lists the same nodes as the sources', async () => {
-    const { stdout } = await compiled(['nodes', '--json']);
+  it('lists the same nodes as the sources; the first start writes its code cache, the next one uses it', async () => {
+    const first = await compiled(['nodes', '--json']);
+    expect(first.stderr).toContain('code cache missing');
+    expect(existsSync(join(distDir, 'cli.cjs.v8-cache'))).toBe(true);
+    const { stdout, stderr } = await compiled(['nodes', '--json']);
+    expect(stderr).toContain('code cache used');
     const source = await fromSources(['nodes', '--json']);
     expect(source.code).toBe(0);
     expect(JSON.parse(stdout)).toEqual(JSON.parse(source.out));
+    expect(JSON.parse(first.stdout)).toEqual(JSON.parse(source.out));
   });
 
   it('finds the reference pack where the sources keep it (module locations point at the sources)', async () => {
