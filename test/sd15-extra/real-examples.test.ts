@@ -21,6 +21,13 @@ const ON_FIXTURES: Record<string, Record<string, string>> = {
     'latent.height': '64',
     'sampler.steps': '4',
   },
+  'kosmos-g': {
+    'kosmos.encoder': resolve('test/fixtures/kosmos-g/encoder'),
+    'ckpt.checkpoint': resolve('test/fixtures/sd15/optimum'),
+    'latent.width': '64',
+    'latent.height': '64',
+    'sampler.steps': '4',
+  },
   'controlnet-canny': {
     'ckpt.checkpoint': join(EXTRA, 'sd15-controlnet-ready'),
     'cn.folder': join(EXTRA, 'controlnet-canny'),
