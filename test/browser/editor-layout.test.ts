@@ -38,6 +38,9 @@ async function checkFirstScreen(page: Page): Promise<Box> {
     .locator('.kg-toolbar > *:not([hidden])')
     .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().top));
   expect(Math.max(...tops) - Math.min(...tops)).toBeLessThan(12);
+  // ... and none is pushed off the end: the last one (help) is in the window.
+  const help = await page.getByRole('button', { name: 'Keyboard shortcuts' }).boundingBox();
+  expect(help!.x + help!.width).toBeLessThanOrEqual(page.viewportSize()!.width);
   // The socket-types legend, opened, keeps clear of the zoom controls and the minimap.
   await page.locator('.kg-legend summary').click();
   const legend = await box(page, '.kg-legend');
