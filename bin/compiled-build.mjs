@@ -2,11 +2,12 @@
 // the TypeScript sources must (through tsx). Plain JavaScript: it runs before anything can compile
 // TypeScript, on every start of the bin and of the Node engine worker, so it only stats files.
 //
-// The build writes dist-cli/build-stamp.json: every file esbuild read (sources and bundled
-// packages) with its mtime and size, and the mtime of every source folder (a file added to or
-// removed from one can change what an import resolves to). The build counts as fresh only while
-// all of them are unchanged: an edit, a new file next to a source, `npm ci` (it rewrites
-// node_modules/.package-lock.json) or a deleted file sends the start to the sources.
+// The build writes dist-cli/build-stamp.json: every source file esbuild read with its mtime and
+// size, the build's own inputs (package.json, tsconfig.json, node_modules/.package-lock.json,
+// which npm rewrites on every install and so stands for the bundled packages), and the mtime of
+// every source folder (a file added to or removed from one can change what an import resolves
+// to). The build counts as fresh only while all of them are unchanged: an edit, a new file next
+// to a source, `npm ci` or a deleted file sends the start to the sources.
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';

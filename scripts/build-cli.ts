@@ -165,8 +165,12 @@ export async function buildCli(options: { outDir?: string; rootDir?: string } = 
     const dirs = new Set<string>();
     const record = (absolute: string, stat: readonly [number, number]) => {
       const path = relative(rootDir, absolute).split(sep).join('/');
+      // Bundled packages are covered by node_modules/.package-lock.json, which npm rewrites on
+      // every install: half as many files to stat at each start (hand edits inside node_modules
+      // need `npm run build:cli`).
+      if (path.startsWith('node_modules/') || path.includes('/node_modules/')) return;
       files.push([path, stat[0], stat[1]]);
-      if (!path.startsWith('node_modules/') && !path.startsWith('../')) dirs.add(dirname(path));
+      if (!path.startsWith('../')) dirs.add(dirname(path));
     };
     for (const input of Object.keys(result.metafile.inputs)) {
       const absolute = isAbsolute(input) ? input : join(rootDir, input);
