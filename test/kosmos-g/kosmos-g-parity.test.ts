@@ -184,6 +184,84 @@ describe('Kosmos-G encoder folder + SD1.5 checkpoint against PyTorch (DPM-Solver
   });
 });
 
+describe('ControlNet and LoRA on the Kosmos-G condition, unchanged', () => {
+  const EXTRA = resolve('test/fixtures/sd15-extra');
+
+  /** The Kosmos-G graph on the ControlNet-ready tiny SD1.5, with a kohya LoRA on its U-Net and a canny
+   * ControlNet fed the same Kosmos-G condition (2 steps). */
+  function controlled(withExtras: boolean): GraphDocument {
+    const base = kosmosGraph();
+    const nodes = base.nodes.map((n) =>
+      n.id === 'ckpt'
+        ? { ...n, params: { checkpoint: join(EXTRA, 'sd15-controlnet-ready') } }
+        : n.id === 'sampler'
+          ? { ...n, params: { ...n.params, steps: 2 } }
+          : n,
+    );
+    if (!withExtras) return { ...base, nodes };
+    const extra = [
+      {
+        id: 'lora',
+        type: 'models.lora_file',
+        typeVersion: 1,
+        params: { lora: join(EXTRA, 'lora-kohya.safetensors'), strength_model: 1, strength_clip: 1 },
+      },
+      {
+        id: 'cn',
+        type: 'models.controlnet',
+        typeVersion: 1,
+        params: { name: 'canny', folder: join(EXTRA, 'controlnet-canny') },
+      },
+      { id: 'control', type: 'image.load', typeVersion: 1, params: { image: join(EXTRA, 'control.png') } },
+      {
+        id: 'apply',
+        type: 'conditioning.apply_controlnet',
+        typeVersion: 1,
+        params: { strength: 1, start: 0, end: 1 },
+      },
+    ];
+    const drop = new Set([
+      'ckpt>unet>sampler>unet',
+      'align>positive>sampler>positive',
+      'align>negative>sampler>negative',
+    ]);
+    const edges = base.edges.filter(
+      (e) => !drop.has(`${e.from.node}>${e.from.port}>${e.to.node}>${e.to.port}`),
+    );
+    const doc = {
+      ...base,
+      nodes: [...nodes, ...extra],
+      edges: [
+        ...edges,
+        ...wires([
+          ['ckpt', 'unet', 'lora', 'unet'],
+          ['ckpt', 'clip', 'lora', 'clip'],
+          ['lora', 'unet', 'sampler', 'unet'],
+          ['align', 'positive', 'apply', 'positive'],
+          ['align', 'negative', 'apply', 'negative'],
+          ['cn', 'controlnet', 'apply', 'controlnet'],
+          ['control', 'image', 'apply', 'image'],
+          ['apply', 'positive', 'sampler', 'positive'],
+          ['apply', 'negative', 'sampler', 'negative'],
+        ]),
+      ],
+    };
+    return loadGraphDocument(doc, registry.lookup, 'kosmos-g-controlnet-lora.json').graph;
+  }
+
+  it('a canny ControlNet and a kohya LoRA change the Kosmos-G sample and run through', async () => {
+    const runner = await exampleRunner('cpu');
+    const plain = await runner.run(controlled(false));
+    expect(plain.status, plain.error?.message).toBe('done');
+    const both = await runner.run(controlled(true));
+    expect(both.status, both.error?.message).toBe('done');
+    const a = decodeLatentFile(savedFile(plain, 'out').bytes, 'out').samples.data;
+    const b = decodeLatentFile(savedFile(both, 'out').bytes, 'out').samples.data;
+    expect(b.every(Number.isFinite)).toBe(true);
+    expect(maxAbsDiff(a, b)).toBeGreaterThan(1e-2);
+  });
+});
+
 describe('the exported tokenizer.json (tokenizers.js) against SentencePiece + fairseq dict.txt', () => {
   const manifest = loadKosmosGManifest(
     JSON.parse(readFileSync(join(ENCODER, 'kosmos-g.json'), 'utf8')),
