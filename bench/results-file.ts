@@ -1,6 +1,6 @@
 // bench/results.json: every benchmark script's rows under its own key ("headless", "peer", ...),
 // so one script's run never drops another's last results.
-import { readFile } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../src/cli/atomic-write';
@@ -35,8 +35,44 @@ async function readResults(path: string): Promise<Record<string, unknown>> {
  */
 export async function recordResults(key: string, rows: unknown, path: string = RESULTS_PATH): Promise<void> {
   if (key.length === 0) throw new Error('recordResults needs a non-empty key');
-  const results = await readResults(path);
-  results[key] = rows;
-  const text = `${JSON.stringify(results, null, 2)}\n`;
-  await writeFileAtomic(path, new TextEncoder().encode(text));
+  await withLock(`${path}.lock`, async () => {
+    const results = await readResults(path);
+    results[key] = rows;
+    const text = `${JSON.stringify(results, null, 2)}\n`;
+    await writeFileAtomic(path, new TextEncoder().encode(text));
+  });
+}
+
+/** A lock left by a killed process is taken over after this long. */
+const STALE_LOCK_MS = 60_000;
+
+/**
+ * Runs `update` holding `lockPath` (created exclusively), so two benchmarks finishing at once
+ * (`npm run bench` and `bench:peer`) cannot both read the old file and drop each other's key.
+ * Written here: a dozen lines, where a lock package would be one more dependency for one file.
+ */
+async function withLock(lockPath: string, update: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 2 * STALE_LOCK_MS;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = await stat(lockPath).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > STALE_LOCK_MS) await rm(lockPath, { force: true });
+      else if (Date.now() > deadline)
+        throw new Error(`${lockPath} is held by another benchmark; remove it if none runs`);
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  try {
+    await update();
+  } finally {
+    await rm(lockPath, { force: true });
+  }
 }

@@ -19,6 +19,14 @@ describe('recordResults', () => {
     expect(readdirSync(join(path, '..'))).toEqual(['results.json']); // no temporary file left
   });
 
+  it('keeps every key when several benchmarks record at once', async () => {
+    const path = fresh();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => recordResults(`bench${i}`, [i], path)));
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(saved).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `bench${i}`).sort());
+    expect(readdirSync(join(path, '..'))).toEqual(['results.json']); // lock and temporary files gone
+  });
+
   it('refuses to overwrite a file that is not a results object', async () => {
     const path = fresh();
     writeFileSync(path, '[1, 2');
