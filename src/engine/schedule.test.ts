@@ -60,10 +60,11 @@ describe('linear scheduling', () => {
     const ms = performance.now() - started;
     expect(plan.nodes.map((n) => n.id).slice(0, 3)).toEqual(['n0', 'n1', 'n2']);
     expect(order).toEqual(plan.nodes.map((_, position) => position));
-    // Generous for a loaded machine (tens of ms when idle); rescanning every pending node per step,
-    // as the scheduler this replaced did, takes tens of seconds here.
-    expect(ms).toBeLessThan(2000);
-  });
+    // Generous for a loaded machine running the whole suite (tens of ms when idle, under 1 s with
+    // load 12 on 2 cores); rescanning every pending node per step, as the scheduler this replaced
+    // did, took 43 s there.
+    expect(ms).toBeLessThan(5000);
+  }, 30_000);
 
   it('the executor runs a 10,000-node chain end to end in seconds, not minutes', async () => {
     const executor = new Executor(registry, arithmeticServices());
