@@ -19,6 +19,7 @@ import { Executor } from '../src/engine/executor';
 import type { BackendChoice } from '../src/runtime/node/node-backends';
 import { createNodeRuntime } from '../src/runtime/node/node-runtime';
 import type { RuntimeServices } from '../src/runtime/services';
+import { comfyImportRow } from './comfy-import';
 import { recordResults } from './results-file';
 import { recordSessionCalls, straightLine } from './straight-line';
 
@@ -412,6 +413,7 @@ async function main() {
   if (only !== undefined && only !== 'validate')
     throw new Error(`unknown --only row "${only}" (known: validate)`);
   validationRow();
+  if (only === undefined) rows.push(comfyImportRow());
   if (only === undefined) await headlessRows();
   report();
   if (only === undefined) await save(); // a partial run does not replace the last full results
