@@ -67,6 +67,11 @@ export async function openGraphFile(file: File): Promise<boolean> {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const loaded = parseGraphBytes(bytes, file.name);
     openGraph(loaded, { source: file.name });
+    if (hasPngSignature(bytes) && loaded.warnings.length === 0) {
+      notify('info', `Opened the graph inside ${file.name}`, [
+        'To use the picture itself, drop it on a Load Image node (or use its Choose… button).',
+      ]);
+    }
     return true;
   } catch (error) {
     const { text, details } = errorLines(error);

@@ -94,6 +94,9 @@ describe('editor images', () => {
       );
       await expect.poll(() => page.locator('.react-flow__node').count()).toBe(graph.nodes.length);
       expect(await nodeBox(page, 'load').count()).toBe(0);
+      await expect
+        .poll(() => page.locator('.kg-notice').textContent())
+        .toMatch(/graph inside made\.png.*Load Image node/s);
       expect(errors).toEqual([]);
     }));
 });

@@ -59,6 +59,14 @@ describe('editor tabs', () => {
       ]);
       expect(chooser.isMultiple()).toBe(false);
 
+      // A reload brings every tab back (autosave), the active one in front.
+      await page.waitForTimeout(800);
+      await page.reload();
+      await openEditor(page);
+      await expect.poll(() => tabs.count()).toBe(2);
+      await expect.poll(() => page.locator('.kg-tab-active').textContent()).toMatch(/Latent study/);
+      await expect.poll(() => page.locator('.react-flow__node').count()).toBe(1);
+
       // Closing a tab leaves the others.
       await page.getByRole('button', { name: 'Close Latent study' }).click();
       await expect.poll(() => tabs.count()).toBe(1);

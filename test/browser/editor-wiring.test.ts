@@ -58,11 +58,16 @@ describe('editor wiring', () => {
       await expect.poll(() => page.locator('.kg-handle-fits, .kg-handle-dim').count()).toBe(0);
 
       // Dragging from a connected input picks its wire up: dropped on another VAE input it moves there.
-      await dragTo(
-        page,
-        handle(page, 'vae_decode', 'vae', 'target'),
-        await centre(handle(page, 'empty', 'vae', 'target')),
-      );
+      // While carried, the wire is drawn from the output it still hangs on.
+      const picked = await centre(handle(page, 'vae_decode', 'vae', 'target'));
+      const target = await centre(handle(page, 'empty', 'vae', 'target'));
+      await page.mouse.move(picked.x, picked.y);
+      await page.mouse.down();
+      await page.mouse.move((picked.x + target.x) / 2, (picked.y + target.y) / 2, { steps: 4 });
+      await expect.poll(() => page.locator('.kg-wire-line').getAttribute('data-from')).toBe('pack.vae');
+      expect(await edge(page, ['pack', 'vae'], ['vae_decode', 'vae']).count()).toBe(0);
+      await page.mouse.move(target.x, target.y, { steps: 4 });
+      await page.mouse.up();
       await expect.poll(() => edge(page, ['pack', 'vae'], ['empty', 'vae']).count()).toBe(1);
       expect(await edge(page, ['pack', 'vae'], ['vae_decode', 'vae']).count()).toBe(0);
       // ... and let go on empty canvas it is removed.

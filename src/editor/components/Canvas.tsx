@@ -45,6 +45,7 @@ import { currentDoc, editorStore, nodeIndex, useEditor } from '../store';
 import { GraphNode } from './GraphNode';
 import { Legend } from './Legend';
 import { SearchBox } from './SearchBox';
+import { WireLine } from './WireLine';
 
 export const NODE_DRAG_TYPE = 'application/x-kosmograph-node';
 const FIT_PADDING = 0.1;
@@ -402,6 +403,7 @@ export function Canvas() {
         onConnectStart={onConnectStart}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
+        connectionLineComponent={WireLine}
         deleteKeyCode={null}
         zoomOnDoubleClick={false}
         minZoom={0.05}
