@@ -15,7 +15,8 @@ describe('kosmograph run on an SD1.5 checkpoint folder', () => {
   it('writes the image diffusers made (DPM++ 2M, the golden noise)', async () => {
     const out = mkdtempSync(join(tmpdir(), 'kosmograph-sd15-cli-'));
     const io = captureIo();
-    const code = await main(['run', GRAPH, '--out', out], io);
+    // The fixture folder is beside the graph's folder, not in it: allowed as a user would.
+    const code = await main(['run', GRAPH, '--out', out, '--allow-dir', 'test/fixtures/sd15'], io);
     expect(code, io.err()).toBe(0);
     const image = decodeImage(new Uint8Array(readFileSync(join(out, 'image.png'))), 'image.png');
     const golden = goldenImage('dpmpp_2m.png');

@@ -135,7 +135,10 @@ describe('kosmograph import-comfy --checkpoints DIR', () => {
     expect(relativePath).toMatch(/^\.\.\/.*models\/v1-5-pruned-emaonly$/);
     expect(resolve(graphDir, String(relativePath))).toBe(join(models, 'v1-5-pruned-emaonly'));
     const out = tempDir();
-    const run = await cli('run', path, '--out', out, '--backend', 'cpu');
+    // The models lie outside the graph's folder, and the checkpoint is a link to the fixture: the
+    // user allows where it leads when running (docs/security.md).
+    const fixture = 'test/fixtures/sd15/optimum';
+    const run = await cli('run', path, '--out', out, '--backend', 'cpu', '--allow-dir', fixture);
     expect(run.code, run.err).toBe(0);
     expect(readdirSync(out)).toEqual(['text-to-image.png']);
   });
@@ -247,6 +250,8 @@ describe('kosmograph import-comfy --controlnets DIR --loras DIR', () => {
       'cpu',
       '--input',
       `image_11=${join(EXTRA, 'control.png')}`,
+      '--allow-dir',
+      EXTRA, // the models are links into the fixtures
     );
     expect(run.code, run.err).toBe(0);
     expect(readdirSync(out)).toEqual(['lora-controlnet.png']);

@@ -91,9 +91,15 @@ export function pathAllowed(path: string, roots: readonly string[] | '*', files:
 const describeRoots = (roots: readonly string[]) =>
   roots.length === 0 ? 'no folders are allowed' : `allowed: ${roots.join(', ')}`;
 
-/** The refusal for a path outside the allowed folders. */
-export function outsideRootsMessage(path: string, roots: readonly string[], hint: string): string {
-  return `${path} is outside the folders this graph may read (${describeRoots(roots)})${hint ? `; ${hint}` : ''}`;
+/** The refusal for a path outside the allowed folders (`real`: where a link in it leads). */
+export function outsideRootsMessage(
+  path: string,
+  roots: readonly string[],
+  hint: string,
+  real = path,
+): string {
+  const what = real === path ? path : `${path} (a link to ${real})`;
+  return `${what} is outside the folders this graph may read (${describeRoots(roots)})${hint ? `; ${hint}` : ''}`;
 }
 
 /** The refusal for a URL whose origin is not allowed. */

@@ -69,6 +69,12 @@ describe('local files under a policy', () => {
     expect(error?.message).not.toMatch(/root:x|private$/);
   });
 
+  it('names a link as a link, with where it leads', async () => {
+    await expect(read('link.png')).rejects.toThrow(
+      `${join(graphDir, 'link.png')} (a link to ${join(secretDir, 'private-photo.png')}) is outside`,
+    );
+  });
+
   it('refuses devices, FIFOs (without hanging) and folders', async () => {
     const trusted = trustedFilePolicy();
     const signal = new AbortController().signal;

@@ -31,6 +31,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open, readlink, realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import {
   FilePolicyError,
   type FilePolicyOptions,
@@ -158,13 +159,12 @@ export function createFilePolicy(input: FilePolicyOptions): FilePolicy {
     }))();
     return allowed;
   };
-  const refuseOutside = async (path: string): Promise<never> => {
-    const { roots } = await allowedPaths();
-    throw new FilePolicyError(outsideRootsMessage(path, roots === '*' ? [] : roots, options.hint));
-  };
   const checkReal = async (real: string, shown: string) => {
     const { roots, files } = await allowedPaths();
-    if (!pathAllowed(real, roots, files)) await refuseOutside(shown);
+    if (pathAllowed(real, roots, files)) return;
+    // A link is named as such: allowing the folder it sits in does not allow where it leads.
+    const linked = real !== resolve(shown) ? real : shown;
+    throw new FilePolicyError(outsideRootsMessage(shown, roots === '*' ? [] : roots, options.hint, linked));
   };
   const realOf = async (path: string): Promise<string> => {
     try {
