@@ -11,6 +11,8 @@ import { namedComponent, packInput } from './pack-input';
 export const controlnetLoaderNode: NodeDefinition<RuntimeServices> = {
   type: 'models.controlnet',
   typeVersion: 1,
+  // Its value names this node in messages: cached per node, not shared with an identical node.
+  usesNodeId: true,
   title: 'Load ControlNet',
   category: 'models',
   description: "Picks one of the pack's ControlNets by name (e.g. canny), or opens a ControlNet folder.",

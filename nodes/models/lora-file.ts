@@ -70,6 +70,8 @@ function countModules(bytes: Uint8Array, name: string): Record<LoraTarget, numbe
 export const loraFileNode: NodeDefinition<RuntimeServices> = {
   type: 'models.lora_file',
   typeVersion: 1,
+  // Its value names this node in messages: cached per node, not shared with an identical node.
+  usesNodeId: true,
   title: 'LoRA Loader',
   category: 'models',
   description:

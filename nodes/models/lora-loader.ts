@@ -7,6 +7,8 @@ import { namedComponent, packInput } from './pack-input';
 export const loraLoaderNode: NodeDefinition<RuntimeServices> = {
   type: 'models.lora',
   typeVersion: 1,
+  // Its value names this node in messages: cached per node, not shared with an identical node.
+  usesNodeId: true,
   title: 'Load LoRA',
   category: 'models',
   description: "Picks one of the pack's LoRAs by name (e.g. pastel).",
