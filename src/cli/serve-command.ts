@@ -85,12 +85,19 @@ export async function serveCommand(
   const models = args.models !== undefined ? resolve(args.models) : undefined;
   const storeDir = resolve(args.store ?? join(homedir(), '.cache', 'kosmograph', 'outputs'));
   const store = createFolderOutputStore(storeDir);
+  const roots = [...(models ? [models] : []), ...args['allow-dir'].map((d) => resolve(d))];
   let queue: JobQueue;
   let disposeEngine = () => {};
   if (args.redis) {
     queue = createRedisQueue(args.redis, storeDir);
   } else {
-    const engine = await workerEngine(args.backend, models ?? process.cwd(), registry);
+    // The engine holds the graphs to the same folders again (the file policy), and fetches nothing.
+    const policy = {
+      roots,
+      origins: [],
+      hint: 'start kosmograph serve with --models DIR or --allow-dir DIR',
+    };
+    const engine = await workerEngine(args.backend, models ?? process.cwd(), registry, policy);
     if (engine.note) io.stderr.write(`note: ${engine.note}\n`);
     disposeEngine = engine.dispose;
     queue = createMemoryQueue(engine.engine, store);
@@ -100,7 +107,7 @@ export async function serveCommand(
     store,
     lookup: registry.lookup,
     nodes: registry.describe(),
-    policy: { roots: [...(models ? [models] : []), ...args['allow-dir'].map((d) => resolve(d))] },
+    policy: { roots },
     ...(args.token ? { token: args.token } : {}),
     allowOrigins: args['allow-origin'],
     maxBodyBytes: Math.round(args['max-body-mb'] * 1024 * 1024),

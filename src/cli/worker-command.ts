@@ -9,13 +9,14 @@ import { CliError, EXIT } from './cli-error';
 import type { CliIo } from './run-command';
 
 export const WORKER_USAGE =
-  'usage: kosmograph worker --redis URL [--concurrency N] [--backend auto|cpu|wasm] [--models DIR] [--lock-ms 30000]';
+  'usage: kosmograph worker --redis URL [--concurrency N] [--backend auto|cpu|wasm] [--models DIR] [--allow-dir DIR]... [--lock-ms 30000]';
 
 const workerArgsSchema = z.object({
   redis: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
   concurrency: z.coerce.number().int().min(1).max(64).default(1),
   backend: z.enum(['auto', 'cpu', 'wasm']).default('auto'),
   models: z.string().optional(),
+  'allow-dir': z.array(z.string()).default([]),
   'lock-ms': z.coerce.number().int().min(500).max(3_600_000).default(30_000),
 });
 
@@ -39,6 +40,7 @@ export async function workerCommand(
         concurrency: { type: 'string' },
         backend: { type: 'string' },
         models: { type: 'string' },
+        'allow-dir': { type: 'string', multiple: true },
         'lock-ms': { type: 'string' },
       },
     }));
@@ -53,9 +55,13 @@ export async function workerCommand(
     ]);
   const args = parsed.data;
   const log = (line: string) => io.stdout.write(`${line}\n`);
-  const engine = createNodeEngineClient(
-    { backend: args.backend, baseDir: resolve(args.models ?? process.cwd()) },
-    (reason) => log(`engine restarted: ${reason}`),
+  const baseDir = resolve(args.models ?? process.cwd());
+  // The server checked every path before queueing; the engine holds graphs to the same folders
+  // again (give the worker the server's --models / --allow-dir) and fetches nothing.
+  const roots = [...(args.models ? [baseDir] : []), ...args['allow-dir'].map((d) => resolve(d))];
+  const policy = { roots, origins: [], hint: 'start kosmograph worker with --models DIR or --allow-dir DIR' };
+  const engine = createNodeEngineClient({ backend: args.backend, baseDir, policy }, (reason) =>
+    log(`engine restarted: ${reason}`),
   );
   const status = await engine.status(); // starts the engine before the first job
   if (status.fallbackReason) io.stderr.write(`note: ${status.fallbackReason}\n`);

@@ -155,7 +155,7 @@ export function createHttpApi(options: HttpApiOptions): (req: IncomingMessage, r
           url.searchParams,
           options.lookup,
         );
-        const graph = await buildJobGraph(request, loaded, options.lookup, options.policy);
+        const graph = buildJobGraph(request, loaded, options.lookup, options.policy);
         const id = randomUUID();
         await queue.submit(id, graph);
         return sendJson(

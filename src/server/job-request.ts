@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { inlineImageFiles } from '../cli/portable-inputs';
 import type { GraphDocument } from '../core/document';
 import { readGraphFromPng } from '../core/graph-png';
 import { type LoadedGraph, loadGraphDocument, loadGraphText } from '../core/load-document';
@@ -158,15 +157,16 @@ async function parseMultipart(
 
 /**
  * The graph a request asks to run, as `kosmograph run` would build it: inputs, then `set`, then
- * `seed`; validated; every file it names checked against `policy`; local images inlined as data:
- * URLs (so the PNGs it makes carry them). Throws a RequestError (400 with the issues) otherwise.
+ * `seed`; validated; every file it names checked against `policy` (and made absolute). As with
+ * `kosmograph run`, files the graph names are not embedded; images sent as inputs are (data: URLs).
+ * Throws a RequestError (400 with the issues) otherwise.
  */
-export async function buildJobGraph(
+export function buildJobGraph(
   request: JobRequest,
   loaded: LoadedGraph,
   lookup: NodeSpecLookup,
   policy: PathPolicy,
-): Promise<GraphDocument> {
+): GraphDocument {
   try {
     let graph = loaded.graph;
     const assignments = [
@@ -183,7 +183,7 @@ export async function buildJobGraph(
     if (issues.length > 0) throw new GraphValidationError(issues);
     const checked = applyPathPolicy(graph, lookup, policy);
     if (checked.issues.length > 0) throw new GraphValidationError(checked.issues);
-    return await inlineImageFiles(checked.graph, policy.roots[0] ?? '/', lookup);
+    return checked.graph;
   } catch (error) {
     if (error instanceof GraphValidationError) throw invalid(error);
     throw error;

@@ -37,8 +37,15 @@ export function createMemoryQueue(engine: EngineApi, store: OutputStore): JobQue
     const job = jobs.get(id)!;
     running = id;
     job.view = { ...job.view, status: 'running', attempts: 1, worker: 'embedded' };
+    // The terminal event waits until the outputs are stored and the view says so: a client
+    // that sees job:done can fetch them at once.
+    let terminal: JobEventRecord['event'] | undefined;
     try {
-      const outcome = await runJob(engine, job.graph, id, store, (event) => record(job, toWireEvent(event)));
+      const outcome = await runJob(engine, job.graph, id, store, (event) => {
+        const wire = toWireEvent(event);
+        if (TERMINAL_EVENTS.has(wire.type)) terminal = wire;
+        else record(job, wire);
+      });
       job.view = {
         ...job.view,
         status: outcome.status,
@@ -46,6 +53,10 @@ export function createMemoryQueue(engine: EngineApi, store: OutputStore): JobQue
         ...(outcome.status === 'done' ? { outputs: outcome.outputs } : {}),
         ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
       };
+      record(
+        job,
+        terminal ?? { type: `job:${outcome.status === 'done' ? 'done' : outcome.status}`, jobId: id },
+      );
     } catch (error) {
       const message = `the server could not finish the job: ${(error as Error).message}`;
       job.view = { ...job.view, status: 'failed', finishedAt: Date.now(), error: { message } };

@@ -30,9 +30,11 @@ function parseEntries(entries: StreamEntries): JobEventRecord[] {
 
 const QUEUED_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children', 'unknown']);
 
-/** A BullMQ job as the API shows it. */
-async function viewOf(job: Job<QueuedJobData>, cancelled: boolean): Promise<JobView> {
-  const state = await job.getState();
+/**
+ * A BullMQ job as the API shows it. `state` must be read before `job` was fetched: states only
+ * move forward, so a job read after its state says completed carries its return value.
+ */
+function viewOf(job: Job<QueuedJobData>, state: string, cancelled: boolean): JobView {
   const base = {
     id: job.id!,
     createdAt: job.timestamp,
@@ -94,8 +96,9 @@ export function createRedisQueue(redisUrl: string, store: string): JobQueue {
     },
 
     async get(id) {
-      const [job, mark] = await Promise.all([getJob(id), connection.get(cancelKey(id))]);
-      if (job) return viewOf(job, mark !== null);
+      const [state, mark] = await Promise.all([queue.getJobState(id), connection.get(cancelKey(id))]);
+      const job = state === 'unknown' ? undefined : await getJob(id);
+      if (job) return viewOf(job, state, mark !== null);
       // A job cancelled while it waited was removed from the queue; its mark remains.
       if (mark === null) return undefined;
       return { id, status: 'cancelled', createdAt: Number(mark) || 0, attempts: 0, outputs: [] };

@@ -9,7 +9,7 @@ import { type JobFailure, type JobResultData, type QueuedJobData, queuedJobDataS
 import { runJob } from './job-runner';
 import { createFolderOutputStore, type OutputStore } from './output-store';
 import { CANCEL_CHANNEL, cancelKey, eventsKey, KEEP_SECONDS, QUEUE_NAME } from './redis-keys';
-import { toWireEvent, type WireEvent } from './wire-event';
+import { TERMINAL_EVENTS, toWireEvent, type WireEvent } from './wire-event';
 
 export interface RedisWorkerOptions {
   readonly redisUrl: string;
@@ -42,7 +42,8 @@ const unrecoverable = (failure: JobFailure) => new UnrecoverableError(JSON.strin
 export async function startRedisWorker(options: RedisWorkerOptions): Promise<RedisWorkerHandle> {
   const { engine, log } = options;
   const name = `${hostname()}-${process.pid}`;
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  // Auto-pipelining sends the events a step emits together in one round trip.
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const subscriber = redis.duplicate();
   const stores = new Map<string, OutputStore>();
   /** Running jobs: the last sampler step each reported. */
@@ -58,6 +59,20 @@ export async function startRedisWorker(options: RedisWorkerOptions): Promise<Red
 
   const append = (jobId: string, event: WireEvent) =>
     redis.xadd(eventsKey(jobId), 'MAXLEN', '~', '10000', '*', 'e', JSON.stringify(event));
+  /**
+   * Each job's terminal event, held until BullMQ has recorded the outcome (and the outputs are
+   * stored): a client that reads job:done finds the job done and its outputs there.
+   */
+  const terminal = new Map<string, WireEvent>();
+  const publishEnd = async (jobId: string, fallback: WireEvent) => {
+    const event = terminal.get(jobId) ?? fallback;
+    terminal.delete(jobId);
+    await redis
+      .multi()
+      .xadd(eventsKey(jobId), 'MAXLEN', '~', '10000', '*', 'e', JSON.stringify(event))
+      .expire(eventsKey(jobId), KEEP_SECONDS)
+      .exec();
+  };
 
   const processor = async (job: Job<QueuedJobData, JobResultData>): Promise<JobResultData> => {
     const jobId = job.id!;
@@ -72,8 +87,9 @@ export async function startRedisWorker(options: RedisWorkerOptions): Promise<Red
     }
     // This attempt's events replace an earlier attempt's (a worker that died mid-job).
     await redis.del(eventsKey(jobId));
+    terminal.delete(jobId);
     if (await redis.exists(cancelKey(jobId))) {
-      await append(jobId, { type: 'job:cancelled', jobId });
+      terminal.set(jobId, { type: 'job:cancelled', jobId });
       throw unrecoverable({ status: 'cancelled' });
     }
     let store = stores.get(data.data.store);
@@ -87,24 +103,22 @@ export async function startRedisWorker(options: RedisWorkerOptions): Promise<Red
     try {
       const outcome = await runJob(engine, graph, jobId, store, (event) => {
         if (event.type === 'node:progress') state.step = event.step;
-        // Returned: the engine waits for Redis (back-pressure), and events stay in order.
-        return append(jobId, toWireEvent(event));
+        const wire = toWireEvent(event);
+        if (TERMINAL_EVENTS.has(wire.type)) {
+          terminal.set(jobId, wire);
+          return undefined;
+        }
+        // Not awaited: commands on one connection stay in order, and the run does not wait for Redis.
+        append(jobId, wire).catch((error: Error) => log(`events of ${jobId}: ${error.message}`));
+        return undefined;
       });
       if (options.engineRestarts() !== restartsBefore)
         throw new Error('the engine worker stopped during the job');
       if (outcome.status === 'cancelled') throw unrecoverable({ status: 'cancelled' });
       if (outcome.status === 'failed') throw unrecoverable({ status: 'failed', error: outcome.error });
       return { outputs: outcome.outputs, ms: outcome.ms };
-    } catch (error) {
-      const attempts = job.opts.attempts ?? 1;
-      if (!(error instanceof UnrecoverableError) && job.attemptsMade + 1 >= attempts) {
-        const message = `failed after ${attempts} attempts: ${(error as Error).message}`;
-        await append(jobId, { type: 'job:failed', jobId, message }).catch(() => undefined);
-      }
-      throw error;
     } finally {
       running.delete(jobId);
-      await redis.expire(eventsKey(jobId), KEEP_SECONDS).catch(() => undefined);
     }
   };
 
@@ -118,8 +132,21 @@ export async function startRedisWorker(options: RedisWorkerOptions): Promise<Red
     maxStalledCount: 1,
   });
   // Logged once BullMQ has moved the job (a worker that lost its lock never gets here).
-  worker.on('completed', (job) => log(`completed ${job.id}`));
-  worker.on('failed', (job, error) => log(`failed ${job?.id ?? '?'}: ${error.message}`));
+  worker.on('completed', (job) => {
+    log(`completed ${job.id}`);
+    void publishEnd(job.id!, { type: 'job:done', jobId: job.id! }).catch(() => undefined);
+  });
+  worker.on('failed', (job, error) => {
+    log(`failed ${job?.id ?? '?'}: ${error.message}`);
+    if (!job?.id) return;
+    const attempts = job.opts.attempts ?? 1;
+    if (error instanceof UnrecoverableError || job.attemptsMade >= attempts) {
+      const message = `failed after ${job.attemptsMade} attempts: ${error.message}`;
+      void publishEnd(job.id, { type: 'job:failed', jobId: job.id, message }).catch(() => undefined);
+    } else {
+      terminal.delete(job.id); // retried: the next attempt reports its own end
+    }
+  });
   worker.on('error', (error) => log(`error: ${error.message}`));
   await worker.waitUntilReady();
 

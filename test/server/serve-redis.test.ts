@@ -88,19 +88,22 @@ async function view(id: string): Promise<JobView> {
   return (await response.json()) as JobView;
 }
 
-async function waitFinished(ids: readonly string[], timeoutMs = 120_000): Promise<JobView[]> {
+/** Waits for each job in turn (FIFO, so the last ones finish last): one request per poll. */
+async function waitFinished(ids: readonly string[], timeoutMs = 150_000): Promise<JobView[]> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const views: JobView[] = [];
-    for (let i = 0; i < ids.length; i += 25)
-      views.push(...(await Promise.all(ids.slice(i, i + 25).map(view))));
-    if (views.every((v) => v.status !== 'queued' && v.status !== 'running')) return views;
-    if (Date.now() > deadline)
-      throw new Error(
-        `jobs still open: ${views.filter((v) => v.status === 'queued' || v.status === 'running').length}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
+  const views: JobView[] = [];
+  for (const id of ids) {
+    for (;;) {
+      const current = await view(id);
+      if (current.status !== 'queued' && current.status !== 'running') {
+        views.push(current);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`job ${id} still ${current.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
+  return views;
 }
 
 async function counts(): Promise<Record<string, number>> {
