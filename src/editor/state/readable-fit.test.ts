@@ -61,4 +61,23 @@ describe('readable fit', () => {
     expect(fitZoom(doc, targets, sizes, narrow, 0.1)).toBeGreaterThanOrEqual(READABLE_ZOOM);
     expect(fitZoom(doc, ['clip_text_encode', ...targets], sizes, narrow, 0.1)).toBeLessThan(READABLE_ZOOM);
   });
+
+  it('adds other output nodes when they still fit readably', () => {
+    const withLatent = (x: number, y: number) => {
+      let doc = addNode(row(), lookup('latent.save')!, { x, y }, 'save_latent').doc;
+      const r = connect(
+        doc,
+        { node: 'sampler', port: 'latent' },
+        { node: 'save_latent', port: 'latent' },
+        lookup,
+      );
+      if (!r.ok) throw new Error(r.reason);
+      doc = r.doc;
+      return doc;
+    };
+    const all = { ...sizes, save_latent: { width: 300, height: 200 } };
+    const view = { width: 1000, height: 700 };
+    expect(readableFitTargets(withLatent(1600, 250), lookup, all, view, 0.1)).toContain('save_latent');
+    expect(readableFitTargets(withLatent(1600, 3000), lookup, all, view, 0.1)).not.toContain('save_latent');
+  });
 });

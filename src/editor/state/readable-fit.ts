@@ -6,7 +6,8 @@ import { outputNodeIds } from '../../core/validate';
  * Which nodes the view fits when a graph opens: all of them when they fit at
  * a zoom where text is readable, else the graph's main path (the longest
  * chain of wires into an output node), and when even that is too long, as
- * much of it as fits, from the output end back (where the results show).
+ * much of it as fits, from the output end back (where the results show),
+ * with the graph's other output nodes where they fit too.
  * The minimap shows the rest.
  */
 
@@ -94,6 +95,11 @@ export function readableFitTargets(
     const next = [path[i]!, ...shown];
     if (shown.length > 0 && fitZoom(doc, next, sizes, view, padding) < READABLE_ZOOM) break;
     shown.unshift(path[i]!);
+  }
+  // Other outputs (a Save Latent beside the Save Image) join when they still fit readably.
+  for (const id of outputNodeIds(doc, lookup)) {
+    if (shown.includes(id)) continue;
+    if (fitZoom(doc, [...shown, id], sizes, view, padding) >= READABLE_ZOOM) shown.push(id);
   }
   return shown;
 }
