@@ -2,6 +2,7 @@
  * Which nodes a model source opened in the picker goes to (a pure function of the document).
  *
  * - A kosmograph pack: every Model Pack node's `pack` param.
+ * - A Kosmos-G encoder folder: the Load Kosmos-G nodes' `encoder` param (selected ones first).
  * - A Stable Diffusion checkpoint: the selected Load Checkpoint nodes' `checkpoint` param, or
  *   every Load Checkpoint node when none is selected.
  */
@@ -11,10 +12,12 @@ import { setParam } from './graph-ops';
 
 export const PACK_NODE = { type: 'models.pack', param: 'pack' } as const;
 export const CHECKPOINT_NODE = { type: 'models.checkpoint', param: 'checkpoint' } as const;
+export const KOSMOS_G_NODE = { type: 'models.kosmos_g', param: 'encoder' } as const;
 
 /** The node type and param a source of this layout is set on. */
 export function targetOf(kind: ModelLayout): { readonly type: string; readonly param: string } {
-  return kind === 'kosmograph-pack' ? PACK_NODE : CHECKPOINT_NODE;
+  if (kind === 'kosmograph-pack') return PACK_NODE;
+  return kind === 'kosmos-g-encoder' ? KOSMOS_G_NODE : CHECKPOINT_NODE;
 }
 
 export interface Retargeted {

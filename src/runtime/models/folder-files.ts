@@ -9,6 +9,7 @@ import { ModelSourceError } from './checkpoint/folder-reader';
 import { openCheckpoint } from './checkpoint/open-checkpoint';
 import { recogniseLayout } from './checkpoint/recognise';
 import { folderPackSource, openPackFromFiles, type PackFile } from './file-pack';
+import { openKosmosGFromFiles } from './kosmos-g-files';
 import type { ModelFileStore } from './model-store';
 import type { PackHandle } from './pack-handle';
 
@@ -25,7 +26,7 @@ export interface OpenFolderOptions {
  */
 export function folderEntries(files: readonly PackFile[]): Map<string, FolderEntry> {
   const clean = files.map((f) => ({ ...f, path: f.path.replace(/^(\.?\/)+/, '') }));
-  const roots = new Set(['manifest.json', 'model_index.json']);
+  const roots = new Set(['manifest.json', 'model_index.json', 'kosmos-g.json']);
   const top = clean[0]?.path.split('/')[0];
   const nested =
     top !== undefined &&
@@ -53,6 +54,7 @@ export async function openFolderFiles(
   if (!recognised.ok)
     throw new ModelSourceError(name, `not a model folder kosmograph knows: expected ${recognised.expected}`);
   if (recognised.layout === 'kosmograph-pack') return openPackFromFiles(name, files, options.onProgress);
+  if (recognised.layout === 'kosmos-g-encoder') return openKosmosGFromFiles(name, files, options.onProgress);
   const readerOptions: BlobFolderOptions = {
     ...(options.store ? { store: options.store } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
