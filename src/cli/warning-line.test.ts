@@ -8,7 +8,7 @@ describe('warningLine', () => {
 
   it('escapes control characters so a message cannot break the line or drive the terminal', () => {
     const line = warningLine('n\x1b[2J', 'first\nsecond\r\t\x07\x7f\u2028end');
-    expect(line).toBe('warning: n\\u001b[2J: first\\nsecond\\r\\t\\u0007\\u007f\\u2028end\n');
+    expect(line).toBe('warning: n\\x1b[2J: first\\nsecond\\r\\t\\x07\\x7f\\u2028end\n');
     expect([...line.slice(0, -1)].every((c) => c.charCodeAt(0) >= 0x20)).toBe(true);
   });
 });

@@ -49,7 +49,7 @@ function graphDir(): string {
 describe('node warnings in kosmograph run', () => {
   const registry = createNodeRegistry();
   registry.register(warningPassThrough);
-  const expectedLine = 'warning: warner: 2 LoRA keys matched no weight:\\n\\u001b[31mlora_unet_x\\u001b[0m\n';
+  const expectedLine = 'warning: warner: 2 LoRA keys matched no weight:\\n\\x1b[31mlora_unet_x\\x1b[0m\n';
 
   it('prints one escaped stderr line per warning and still writes the outputs', async () => {
     const dir = graphDir();
