@@ -213,6 +213,24 @@ async function isPngFile(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * `--set` values that may name a file, folder or URL the user means to allow: image params and
+ * one-line string params (a model folder, a LoRA file), never prompts (multi-line text).
+ */
+function pathLikeSetValues(
+  graph: GraphDocument,
+  sets: readonly string[],
+  registry: NodeRegistry<RuntimeServices>,
+): string[] {
+  return sets.flatMap((text) => {
+    const { nodeId, param, value } = parseAssignment(text, '--set');
+    const type = graph.nodes.find((n) => n.id === nodeId)?.type;
+    const spec = type ? registry.lookup(type)?.params.find((p) => p.name === param) : undefined;
+    const pathLike = spec?.kind === 'image' || (spec?.kind === 'string' && !spec.multiline);
+    return pathLike ? [value] : [];
+  });
+}
+
 /** The `--input NODE=FILE` images as absolute paths with the param they set. */
 function userInputs(
   graph: GraphDocument,
@@ -279,7 +297,7 @@ async function runWithSignals(
     allowDirs: command.allowDirs ?? [],
     allowOrigins: command.allowOrigins ?? [],
     inputs,
-    setValues: command.sets.map((text) => parseAssignment(text, '--set').value),
+    setValues: pathLikeSetValues(overridden, command.sets, registry),
     ...(command.maxFileBytes !== undefined ? { maxFileBytes: command.maxFileBytes } : {}),
     ...(command.fetchTimeoutMs !== undefined ? { fetchTimeoutMs: command.fetchTimeoutMs } : {}),
   });

@@ -131,6 +131,31 @@ describe('what a graph may read', () => {
     expect(code, err).toBe(0);
   });
 
+  it('a path typed in --set for an image or folder param is allowed; one typed as prompt text is not', async () => {
+    writeFileSync(join(secret, 'typed.png'), readFileSync(join(graphs, imageName)));
+    const typed = join(secret, 'typed.png');
+    const withPrompt = {
+      ...cannyOn('../secret/typed.png'),
+      nodes: [
+        ...cannyOn('../secret/typed.png').nodes,
+        { id: 'prompt', type: 'conditioning.clip_text_encode', typeVersion: 1, params: {} },
+      ],
+    };
+    const path = writeGraph(graphs, 'typed.json', withPrompt);
+    const asPrompt = await runInProcess(
+      'run',
+      path,
+      '--out',
+      tempDir('out'),
+      '--set',
+      `prompt.text=${secret}`,
+    );
+    expect(asPrompt.code).toBe(1);
+    expect(asPrompt.err).toMatch(/outside the folders this graph may read/);
+    const asImage = await runInProcess('run', path, '--out', tempDir('out'), '--set', `image.image=${typed}`);
+    expect(asImage.code, asImage.err).toBe(0);
+  });
+
   it('a graph from a PNG reads no local file by default, not even beside the PNG', async () => {
     const first = tempDir('out');
     expect((await runInProcess('run', writeGraph(graphs, 'from-png.json', canny), '--out', first)).code).toBe(
