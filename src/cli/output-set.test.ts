@@ -98,6 +98,13 @@ describe('publishing as a set', () => {
     expect(readdirSync(dir).sort()).toEqual(['a.png', 'b.latent']);
   });
 
+  it('an empty set (previews only) leaves no folder it made', async () => {
+    const dir = temp();
+    const set = await prepareOutputSet(join(dir, 'out'));
+    expect(await set.publish([])).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('a move that fails puts back the files already moved and the old ones', () => {
     const dir = temp();
     writeFileSync(join(dir, 'a.png'), 'old a');

@@ -186,6 +186,10 @@ export async function prepareOutputSet(outDir: string, options: OutputSetOptions
     temp,
     discard,
     async publish(files) {
+      if (files.length === 0) {
+        discard(); // nothing to write (previews only): leave no folder behind either
+        return [];
+      }
       const staged = files.map((file, i) => ({
         ...file,
         staged: join(temp, `${i}.new`),
