@@ -2,26 +2,12 @@ import { sha256Hex } from '../src/core/content-hash';
 import type { NodeDefinition } from '../src/core/node-definition';
 import { decodeImage } from '../src/runtime/image/codec';
 import type { RuntimeServices } from '../src/runtime/services';
+import { imageLoadSpec } from './image-load.spec';
 import { stringParam } from './port-values';
 
 /** Loads a PNG or JPEG from a path, URL or data: URL. The file's bytes are part of the cache key. */
 export const imageLoadNode: NodeDefinition<RuntimeServices> = {
-  type: 'image.load',
-  typeVersion: 1,
-  title: 'Load Image',
-  category: 'image',
-  description: 'Loads a PNG or JPEG image from a file, a URL or a dropped file.',
-  inputs: [],
-  outputs: [{ name: 'image', type: 'IMAGE' }],
-  params: [
-    {
-      kind: 'image',
-      name: 'image',
-      label: 'Image',
-      default: '',
-      description: 'Path, http(s) URL or data: URL',
-    },
-  ],
+  ...imageLoadSpec,
   async cacheSalt(params, services, signal) {
     return sha256Hex(await services.readSource(stringParam(params, 'image'), signal));
   },
