@@ -4,6 +4,7 @@ import type { NodeDefinition } from '../src/core/node-definition';
 import { encodePng } from '../src/runtime/image/codec';
 import type { RuntimeServices } from '../src/runtime/services';
 import { imageInput, stringParam } from './port-values';
+import { saveImageSpec } from './save-image.spec';
 
 /** Seed params of the graph, by `nodeId.param`, as embedded next to the graph. */
 function seedsOf(
@@ -49,24 +50,8 @@ export function saveImageNode(
   seedParams: (type: string) => readonly string[],
 ): NodeDefinition<RuntimeServices> {
   return {
-    type: 'image.save',
-    typeVersion: 1,
-    title: 'Save Image',
-    category: 'output',
-    description: 'Saves the image as a PNG that embeds this graph.',
-    isOutput: true,
+    ...saveImageSpec,
     alwaysRun: true,
-    inputs: [{ name: 'image', type: 'IMAGE' }],
-    outputs: [],
-    params: [
-      {
-        kind: 'string',
-        name: 'filename_prefix',
-        label: 'File name',
-        default: 'kosmograph',
-        description: 'File name without .png: letters, digits, _ - .',
-      },
-    ],
     async execute({ inputs, params, graph }) {
       const prefix = filePrefixParam(params);
       const image = imageInput(inputs, 'image');

@@ -4,6 +4,7 @@ import type { RuntimeServices } from '../../src/runtime/services';
 import { stringParam } from '../port-values';
 import type { LatentValue } from '../values';
 import { decodeLatentFile } from './latent-codec';
+import { loadLatentSpec } from './load-latent.spec';
 
 const paramError = (error: unknown) =>
   new Error(`param "latent": ${error instanceof Error ? error.message : String(error)}`);
@@ -37,22 +38,7 @@ const displayName = (source: string) => (source.startsWith('data:') ? 'the dropp
  * by 1 / 0.18215, as ComfyUI does. The file's bytes are part of the cache key.
  */
 export const loadLatentNode: NodeDefinition<RuntimeServices> = {
-  type: 'latent.load',
-  typeVersion: 1,
-  title: 'Load Latent',
-  category: 'latent',
-  description: 'Loads a latent from a ComfyUI .latent file (path, URL or data: URL).',
-  inputs: [],
-  outputs: [{ name: 'latent', type: 'LATENT' }],
-  params: [
-    {
-      kind: 'string',
-      name: 'latent',
-      label: 'Latent file',
-      default: '',
-      description: '.latent file: a path (relative to the graph), an http(s) URL or a data: URL',
-    },
-  ],
+  ...loadLatentSpec,
   async cacheSalt(params, services, signal) {
     return sha256Hex(await readLatentBytes(latentSource(params), services, signal));
   },

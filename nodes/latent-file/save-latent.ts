@@ -4,6 +4,7 @@ import type { RuntimeServices } from '../../src/runtime/services';
 import { filePrefixParam, graphPayloadText } from '../save-image';
 import { valueInput } from '../values';
 import { encodeLatentFile } from './latent-codec';
+import { saveLatentSpec } from './save-latent.spec';
 
 export const LATENT_MEDIA_TYPE = 'application/octet-stream';
 
@@ -17,24 +18,8 @@ export function saveLatentNode(
   seedParams: (type: string) => readonly string[],
 ): NodeDefinition<RuntimeServices> {
   return {
-    type: 'latent.save',
-    typeVersion: 1,
-    title: 'Save Latent',
-    category: 'output',
-    description: 'Saves the latent as a ComfyUI-compatible .latent file that embeds this graph.',
-    isOutput: true,
+    ...saveLatentSpec,
     alwaysRun: true,
-    inputs: [{ name: 'latent', type: 'LATENT' }],
-    outputs: [],
-    params: [
-      {
-        kind: 'string',
-        name: 'filename_prefix',
-        label: 'File name',
-        default: 'kosmograph',
-        description: 'File name without .latent: letters, digits, _ - .',
-      },
-    ],
     async execute({ inputs, params, graph }) {
       const prefix = filePrefixParam(params);
       const { samples } = valueInput(inputs, 'latent', 'latent');

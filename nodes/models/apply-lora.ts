@@ -2,6 +2,7 @@ import type { NodeDefinition } from '../../src/core/node-definition';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { numberParam } from '../port-values';
 import { type UnetValue, valueInput } from '../values';
+import { applyLoraSpec } from './apply-lora.spec';
 
 /**
  * Applies a LoRA to the U-Net at a strength. The merge (W + s·(alpha/rank)·up·down)
@@ -9,17 +10,7 @@ import { type UnetValue, valueInput } from '../values';
  * so the merged model is pooled like any other.
  */
 export const applyLoraNode: NodeDefinition<RuntimeServices> = {
-  type: 'models.apply_lora',
-  typeVersion: 1,
-  title: 'Apply LoRA',
-  category: 'models',
-  description: 'Merges a LoRA into the U-Net at the given strength (0 leaves the U-Net unchanged).',
-  inputs: [
-    { name: 'unet', type: 'UNET' },
-    { name: 'lora', type: 'LORA' },
-  ],
-  outputs: [{ name: 'unet', type: 'UNET' }],
-  params: [{ kind: 'float', name: 'strength', label: 'Strength', default: 1, min: -2, max: 2, step: 0.05 }],
+  ...applyLoraSpec,
   async execute({ inputs, params }) {
     const unet = valueInput(inputs, 'unet', 'unet');
     const lora = valueInput(inputs, 'lora', 'lora');

@@ -2,6 +2,7 @@ import type { NodeDefinition } from '../../src/core/node-definition';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { stringParam } from '../port-values';
 import type { ControlnetValue } from '../values';
+import { controlnetLoaderSpec } from './controlnet-loader.spec';
 import { namedComponent, packInput } from './pack-input';
 
 /**
@@ -9,25 +10,9 @@ import { namedComponent, packInput } from './pack-input';
  * model.onnx + config.json, e.g. from lllyasviel/control_v11p_sd15_canny) named by `folder`.
  */
 export const controlnetLoaderNode: NodeDefinition<RuntimeServices> = {
-  type: 'models.controlnet',
-  typeVersion: 1,
+  ...controlnetLoaderSpec,
   // Its value names this node in messages: cached per node, not shared with an identical node.
   usesNodeId: true,
-  title: 'Load ControlNet',
-  category: 'models',
-  description: "Picks one of the pack's ControlNets by name (e.g. canny), or opens a ControlNet folder.",
-  inputs: [{ name: 'pack', type: 'MODEL_PACK', optional: true }],
-  outputs: [{ name: 'controlnet', type: 'CONTROLNET' }],
-  params: [
-    { kind: 'string', name: 'name', label: 'ControlNet', default: 'canny' },
-    {
-      kind: 'string',
-      name: 'folder',
-      label: 'Folder',
-      default: '',
-      description: 'a ControlNet folder (model.onnx + config.json); empty: the pack input',
-    },
-  ],
   async cacheSalt(params, services, signal) {
     const folder = stringParam(params, 'folder');
     return folder === '' ? '' : (await services.models.openPack(folder, signal)).id;

@@ -2,6 +2,7 @@ import type { NodeDefinition } from '../../src/core/node-definition';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { stringParam } from '../port-values';
 import type { ClipValue, UnetValue, VaeValue } from '../values';
+import { loadCheckpointSpec } from './load-checkpoint.spec';
 
 /**
  * ComfyUI's CheckpointLoaderSimple for ONNX checkpoints: opens a Stable Diffusion 1.5 model
@@ -11,27 +12,7 @@ import type { ClipValue, UnetValue, VaeValue } from '../values';
  * every file's sha256; each model is loaded into a session by the node that runs it.
  */
 export const loadCheckpointNode: NodeDefinition<RuntimeServices> = {
-  type: 'models.checkpoint',
-  typeVersion: 1,
-  title: 'Load Checkpoint',
-  category: 'models',
-  description:
-    'Opens a Stable Diffusion 1.5 ONNX checkpoint folder (diffusers or optimum layout) and hands out its U-Net, CLIP and VAE.',
-  inputs: [],
-  outputs: [
-    { name: 'unet', type: 'UNET' },
-    { name: 'clip', type: 'CLIP' },
-    { name: 'vae', type: 'VAE' },
-  ],
-  params: [
-    {
-      kind: 'string',
-      name: 'checkpoint',
-      label: 'Checkpoint',
-      default: 'reference',
-      description: 'a folder with model_index.json (or a URL to it); "reference" is the built-in pack',
-    },
-  ],
+  ...loadCheckpointSpec,
   async cacheSalt(params, services, signal) {
     return (await services.models.openPack(stringParam(params, 'checkpoint'), signal)).id;
   },

@@ -11,6 +11,7 @@ import {
   type UnetValue,
   valueInput,
 } from '../values';
+import { loraFileSpec } from './lora-file.spec';
 
 const paramError = (error: unknown) =>
   new Error(`param "lora": ${error instanceof Error ? error.message : String(error)}`);
@@ -68,54 +69,9 @@ function countModules(bytes: Uint8Array, name: string): Record<LoraTarget, numbe
  * only that model. Several loaders stack, each with its own strengths.
  */
 export const loraFileNode: NodeDefinition<RuntimeServices> = {
-  type: 'models.lora_file',
-  typeVersion: 1,
+  ...loraFileSpec,
   // Its value names this node in messages: cached per node, not shared with an identical node.
   usesNodeId: true,
-  title: 'LoRA Loader',
-  category: 'models',
-  description:
-    'Applies a LoRA .safetensors file (kohya or diffusers/PEFT) to the U-Net and the CLIP text encoder, each at its own strength.',
-  inputs: [
-    { name: 'unet', type: 'UNET' },
-    {
-      name: 'clip',
-      type: 'CLIP',
-      optional: true,
-      description: 'connect it to apply the LoRA to the text encoder too',
-    },
-  ],
-  outputs: [
-    { name: 'unet', type: 'UNET' },
-    { name: 'clip', type: 'CLIP', description: 'empty when the clip input is not connected' },
-  ],
-  params: [
-    {
-      kind: 'string',
-      name: 'lora',
-      label: 'LoRA file',
-      default: '',
-      description: '.safetensors file: a path (relative to the graph), an http(s) URL or a data: URL',
-    },
-    {
-      kind: 'float',
-      name: 'strength_model',
-      label: 'U-Net strength',
-      default: 1,
-      min: -4,
-      max: 4,
-      step: 0.05,
-    },
-    {
-      kind: 'float',
-      name: 'strength_clip',
-      label: 'CLIP strength',
-      default: 1,
-      min: -4,
-      max: 4,
-      step: 0.05,
-    },
-  ],
   async cacheSalt(params, services, signal) {
     return sha256Hex(await readLoraBytes(loraSource(params), services, signal));
   },

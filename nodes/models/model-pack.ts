@@ -1,7 +1,8 @@
 import type { NodeDefinition } from '../../src/core/node-definition';
 import type { RuntimeServices } from '../../src/runtime/services';
 import type { AlignerValue, ClipValue, MllmValue, UnetValue, VaeValue } from '../values';
-import { openPackParam, PACK_PARAM, packParamSalt } from './pack-param';
+import { modelPackSpec } from './model-pack.spec';
+import { openPackParam, packParamSalt } from './pack-param';
 
 /**
  * Opens a model pack (the built-in reference pack by default, or a folder /
@@ -9,22 +10,7 @@ import { openPackParam, PACK_PARAM, packParamSalt } from './pack-param';
  * verifies it; each model is loaded into a session by the node that runs it.
  */
 export const modelPackNode: NodeDefinition<RuntimeServices> = {
-  type: 'models.pack',
-  typeVersion: 1,
-  title: 'Model Pack',
-  category: 'models',
-  description:
-    'Opens a model pack: "reference" (the built-in shapes world), a folder, or a URL with manifest.json.',
-  inputs: [],
-  outputs: [
-    { name: 'unet', type: 'UNET' },
-    { name: 'vae', type: 'VAE' },
-    { name: 'clip', type: 'CLIP' },
-    { name: 'mllm', type: 'MLLM' },
-    { name: 'aligner', type: 'ALIGNER' },
-    { name: 'pack', type: 'MODEL_PACK' },
-  ],
-  params: [PACK_PARAM],
+  ...modelPackSpec,
   cacheSalt: packParamSalt,
   async execute({ params, services, signal }) {
     const pack = await openPackParam(params, services, signal);

@@ -1,17 +1,7 @@
 import type { JsonValue } from '../../src/core/document';
-import type { StringParamSpec } from '../../src/core/node-spec';
 import type { PackHandle } from '../../src/runtime/models/pack-handle';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { stringParam } from '../port-values';
-
-/** The `pack` param of the nodes that open a pack: `reference`, a folder or a URL. */
-export const PACK_PARAM: StringParamSpec = {
-  kind: 'string',
-  name: 'pack',
-  label: 'Pack',
-  default: 'reference',
-  description: '"reference", a folder or a URL',
-};
 
 type Params = Readonly<Record<string, JsonValue>>;
 

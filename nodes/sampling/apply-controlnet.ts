@@ -4,6 +4,7 @@ import { float32Tensor } from '../../src/runtime/ort/tensor-data';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { imageInput, numberParam } from '../port-values';
 import { type ConditioningValue, type ControlHint, valueInput } from '../values';
+import { applyControlnetSpec } from './apply-controlnet.spec';
 
 /**
  * Attaches a ControlNet hint to both conditionings (as ComfyUI's advanced
@@ -11,26 +12,7 @@ import { type ConditioningValue, type ControlHint, valueInput } from '../values'
  * start..end and adds its residuals, scaled by strength, to the U-Net.
  */
 export const applyControlnetNode: NodeDefinition<RuntimeServices> = {
-  type: 'conditioning.apply_controlnet',
-  typeVersion: 1,
-  title: 'Apply ControlNet',
-  category: 'conditioning',
-  description: 'Guides sampling with a ControlNet and a control image (e.g. Canny edges).',
-  inputs: [
-    { name: 'positive', type: 'CONDITIONING' },
-    { name: 'negative', type: 'CONDITIONING' },
-    { name: 'controlnet', type: 'CONTROLNET' },
-    { name: 'image', type: 'IMAGE' },
-  ],
-  outputs: [
-    { name: 'positive', type: 'CONDITIONING' },
-    { name: 'negative', type: 'CONDITIONING' },
-  ],
-  params: [
-    { kind: 'float', name: 'strength', label: 'Strength', default: 1, min: 0, max: 2, step: 0.05 },
-    { kind: 'float', name: 'start', label: 'Start', default: 0, min: 0, max: 1, step: 0.01 },
-    { kind: 'float', name: 'end', label: 'End', default: 1, min: 0, max: 1, step: 0.01 },
-  ],
+  ...applyControlnetSpec,
   async execute({ inputs, params }) {
     const positive = valueInput(inputs, 'positive', 'conditioning');
     const negative = valueInput(inputs, 'negative', 'conditioning');

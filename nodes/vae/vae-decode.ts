@@ -6,20 +6,11 @@ import { float32Tensor } from '../../src/runtime/ort/tensor-data';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { firstOutputName, floatOutput, requireFloatInput } from '../tensor-inputs';
 import { valueInput } from '../values';
+import { vaeDecodeSpec } from './vae-decode.spec';
 
 /** Decodes latents to an image: divides by the VAE scaling factor, decodes, maps [-1,1] to pixels. */
 export const vaeDecodeNode: NodeDefinition<RuntimeServices> = {
-  type: 'latent.vae_decode',
-  typeVersion: 1,
-  title: 'VAE Decode',
-  category: 'latent',
-  description: 'Decodes latents into an image with the VAE decoder (the first image of a batch).',
-  inputs: [
-    { name: 'vae', type: 'VAE' },
-    { name: 'latent', type: 'LATENT' },
-  ],
-  outputs: [{ name: 'image', type: 'IMAGE' }],
-  params: [],
+  ...vaeDecodeSpec,
   async execute({ inputs, services }) {
     const { pack } = valueInput(inputs, 'vae', 'vae');
     const { samples } = valueInput(inputs, 'latent', 'latent');

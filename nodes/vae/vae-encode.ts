@@ -7,6 +7,7 @@ import type { RuntimeServices } from '../../src/runtime/services';
 import { imageInput } from '../port-values';
 import { firstOutputName, fixedImageSize, floatOutput, requireFloatInput } from '../tensor-inputs';
 import { type LatentValue, valueInput } from '../values';
+import { vaeEncodeSpec } from './vae-encode.spec';
 
 /**
  * Encodes an image into scaled latents (for img2img). Images are resized
@@ -14,17 +15,7 @@ import { type LatentValue, valueInput } from '../values';
  * otherwise to the nearest multiple of the VAE factor.
  */
 export const vaeEncodeNode: NodeDefinition<RuntimeServices> = {
-  type: 'latent.vae_encode',
-  typeVersion: 1,
-  title: 'VAE Encode',
-  category: 'latent',
-  description: 'Encodes an image into latents with the VAE encoder (for image-to-image).',
-  inputs: [
-    { name: 'vae', type: 'VAE' },
-    { name: 'image', type: 'IMAGE' },
-  ],
-  outputs: [{ name: 'latent', type: 'LATENT' }],
-  params: [],
+  ...vaeEncodeSpec,
   async execute({ inputs, services }) {
     const { pack } = valueInput(inputs, 'vae', 'vae');
     const image = imageInput(inputs, 'image');
