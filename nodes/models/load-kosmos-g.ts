@@ -3,6 +3,7 @@ import { requireComponent, requireKosmosConstants } from '../../src/runtime/mode
 import type { RuntimeServices } from '../../src/runtime/services';
 import { stringParam } from '../port-values';
 import type { AlignerValue, MllmValue } from '../values';
+import { loadKosmosGSpec } from './load-kosmos-g.spec';
 
 /**
  * Opens a Kosmos-G encoder folder (`kosmograph-export kosmos-g`: kosmos-g.json with the vision tower,
@@ -11,26 +12,7 @@ import type { AlignerValue, MllmValue } from '../values';
  * Kosmos-G's aligned output replaces CLIP's in an unchanged U-Net. A kosmograph pack works too.
  */
 export const loadKosmosGNode: NodeDefinition<RuntimeServices> = {
-  type: 'models.kosmos_g',
-  typeVersion: 1,
-  title: 'Load Kosmos-G',
-  category: 'models',
-  description:
-    'Opens a Kosmos-G encoder folder (kosmos-g.json from kosmograph-export kosmos-g) and hands out its MLLM and aligner.',
-  inputs: [],
-  outputs: [
-    { name: 'mllm', type: 'MLLM' },
-    { name: 'aligner', type: 'ALIGNER' },
-  ],
-  params: [
-    {
-      kind: 'string',
-      name: 'encoder',
-      label: 'Encoder folder',
-      default: 'reference',
-      description: 'a folder with kosmos-g.json (or a kosmograph pack); "reference" is the built-in pack',
-    },
-  ],
+  ...loadKosmosGSpec,
   async cacheSalt(params, services, signal) {
     return (await services.models.openPack(stringParam(params, 'encoder'), signal)).id;
   },

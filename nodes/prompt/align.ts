@@ -4,23 +4,11 @@ import { requireComponent } from '../../src/runtime/models/model-set';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { floatOutput } from '../tensor-inputs';
 import { type ConditioningValue, type HiddenStates, valueInput } from '../values';
+import { alignSpec } from './align.spec';
 
 /** AlignerNet: maps MLLM hidden states into the U-Net's CLIP text space ([1, 77, C]). */
 export const alignNode: NodeDefinition<RuntimeServices> = {
-  type: 'conditioning.align',
-  typeVersion: 1,
-  title: 'Align (AlignerNet)',
-  category: 'conditioning',
-  description: "Maps MLLM hidden states into the U-Net's CLIP conditioning space.",
-  inputs: [
-    { name: 'aligner', type: 'ALIGNER' },
-    { name: 'hidden', type: 'MLLM_HIDDEN' },
-  ],
-  outputs: [
-    { name: 'positive', type: 'CONDITIONING' },
-    { name: 'negative', type: 'CONDITIONING' },
-  ],
-  params: [],
+  ...alignSpec,
   async execute({ inputs, services, nodeId }) {
     const { pack } = valueInput(inputs, 'aligner', 'aligner');
     const hidden = valueInput(inputs, 'hidden', 'mllm_hidden');

@@ -7,6 +7,7 @@ import { stringParam } from '../port-values';
 import { clipSessionRequest } from '../sampling/unet-model';
 import { firstOutputName, floatOutput, idsTensor } from '../tensor-inputs';
 import { type ClipValue, type ConditioningValue, valueInput } from '../values';
+import { clipTextEncodeSpec } from './clip-text-encode.spec';
 
 async function encode(
   services: RuntimeServices,
@@ -44,21 +45,7 @@ async function encode(
 
 /** The Stable Diffusion 1.5 baseline: CLIP text encoder for the prompt and the negative prompt. */
 export const clipTextEncodeNode: NodeDefinition<RuntimeServices> = {
-  type: 'conditioning.clip_text_encode',
-  typeVersion: 1,
-  title: 'CLIP Text Encode',
-  category: 'conditioning',
-  description:
-    'Encodes a text prompt (and a negative prompt) with the CLIP text encoder (the SD1.5 baseline; no images).',
-  inputs: [{ name: 'clip', type: 'CLIP' }],
-  outputs: [
-    { name: 'positive', type: 'CONDITIONING' },
-    { name: 'negative', type: 'CONDITIONING' },
-  ],
-  params: [
-    { kind: 'string', name: 'text', label: 'Prompt', default: 'a red circle', multiline: true },
-    { kind: 'string', name: 'negative', label: 'Negative prompt', default: '', multiline: true },
-  ],
+  ...clipTextEncodeSpec,
   async execute({ inputs, params, services, warn }) {
     const clip = valueInput(inputs, 'clip', 'clip');
     const [positive, negative] = await encode(

@@ -11,6 +11,7 @@ import type { RuntimeServices } from '../../src/runtime/services';
 import { stringParam } from '../port-values';
 import { floatOutput, idsTensor } from '../tensor-inputs';
 import { type HiddenStates, type MllmHiddenValue, valueInput } from '../values';
+import { mllmEncodeSpec } from './mllm-encode.spec';
 
 /** Runs the vision tower + connector over the prompt's images: [N, tokens, D]. */
 async function imageEmbeds(
@@ -76,17 +77,7 @@ async function hiddenStates(
  * unconditional input (`<s>` + the negative text) for classifier-free guidance.
  */
 export const mllmEncodeNode: NodeDefinition<RuntimeServices> = {
-  type: 'conditioning.mllm_encode',
-  typeVersion: 1,
-  title: 'MLLM Encode',
-  category: 'conditioning',
-  description: 'Encodes an interleaved prompt with the vision tower and the multimodal LLM (Kosmos-G).',
-  inputs: [
-    { name: 'mllm', type: 'MLLM' },
-    { name: 'prompt', type: 'PROMPT' },
-  ],
-  outputs: [{ name: 'hidden', type: 'MLLM_HIDDEN' }],
-  params: [{ kind: 'string', name: 'negative', label: 'Negative prompt', default: '', multiline: true }],
+  ...mllmEncodeSpec,
   async execute({ inputs, params, services }) {
     const { pack } = valueInput(inputs, 'mllm', 'mllm');
     const prompt = valueInput(inputs, 'prompt', 'prompt');
