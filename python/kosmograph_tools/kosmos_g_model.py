@@ -105,8 +105,15 @@ class _DecoderStack(nn.Module):
         self.layer_norm = nn.LayerNorm(dim, eps=1e-5)
 
     def run(self, x, mask=None, encoder_out=None, encoder_padding_mask=None):
+        """mask: additive [T, T] self-attention mask or None. It goes in as torchscale's `rel_pos` (added to the
+        scores the same way) rather than `attn_mask`, whose torch.nan_to_num exports a float64 Cast that
+        onnxruntime-web's wasm build has no kernel for."""
+        bias = None
+        if mask is not None:
+            heads = self.layers[0].self_attn.num_heads
+            bias = mask.unsqueeze(0).expand(x.shape[0] * heads, -1, -1)
         for layer in self.layers:
-            x = layer(x, encoder_out, encoder_padding_mask, None, self_attn_mask=mask)[0]
+            x = layer(x, encoder_out, encoder_padding_mask, None, self_attn_rel_pos=bias)[0]
         return self.layer_norm(x)
 
 

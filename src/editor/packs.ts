@@ -51,7 +51,12 @@ export function applySource(info: PackInfo): void {
   const { selectedNodes } = editorStore.getState();
   const { doc, nodes } = pointNodesAt(currentDoc(), info.kind, info.source, selectedNodes);
   const target = targetOf(info.kind);
-  const title = target.type === 'models.pack' ? 'Model Pack' : 'Load Checkpoint';
+  const title =
+    target.type === 'models.pack'
+      ? 'Model Pack'
+      : target.type === 'models.kosmos_g'
+        ? 'Load Kosmos-G'
+        : 'Load Checkpoint';
   if (nodes.length > 0) commitDoc(doc);
   const applied =
     nodes.length > 0
