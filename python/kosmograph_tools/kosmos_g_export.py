@@ -27,6 +27,8 @@ FORMAT = "kosmograph-kosmos-g/1"
 OPSET = 17
 FP32_ATOL = 1e-4
 FP16_RTOL_OF_MAX = 2e-2
+EXTERNAL_ABOVE = 1536 * 1024**2  # initializer bytes above which a model keeps its weights in external files
+CHUNK_BYTES = 1024**3  # at most this much per external file (the browser's limit is 2 GiB per file)
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 IMAGE_MARKER = "<i>"
@@ -315,11 +317,37 @@ def _export(module, args, path: Path, inputs, outputs, axes) -> None:
     for f in path.parent.iterdir():
         if f != path:
             f.unlink()
-    if size > 1.5 * 1024**3:  # protobuf's 2 GB limit: big weights go to one external file
-        onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
-                        location="model.onnx_data", size_threshold=1024)
+    if size > EXTERNAL_ABOVE:  # protobuf's 2 GB limit: weights go to external files
+        save_chunked(model, path)
     else:
         onnx.save_model(model, str(path))
+
+
+def save_chunked(model, path: Path, chunk_bytes: int | None = None) -> list[str]:
+    """Saves `model` with its initializers in external files `model.onnx_data`, `model.onnx_data.1`, ... of at most
+    `chunk_bytes` each (one bigger tensor gets a file of its own): the browser reads each file into one
+    ArrayBuffer and refuses files over 2 GiB (src/runtime/browser/browser-backend.ts), so the fp16 MLLM (2.7 GB)
+    loads on WebGPU only split. Returns the data files' names."""
+    import onnx
+    from onnx.external_data_helper import set_external_data
+
+    limit = chunk_bytes or CHUNK_BYTES
+    names, k, used = [], 0, 0
+    for t in model.graph.initializer:
+        n = len(t.raw_data) if t.HasField("raw_data") else 0
+        if n < 1024:
+            continue
+        if used and used + n > limit:
+            k, used = k + 1, 0
+        name = "model.onnx_data" if k == 0 else f"model.onnx_data.{k}"
+        set_external_data(t, location=name, offset=used, length=n)
+        if not names or names[-1] != name:
+            names.append(name)
+        used += n
+    for name in names:
+        (path.parent / name).unlink(missing_ok=True)
+    onnx.save_model(model, str(path))
+    return names
 
 
 def export_onnx(enc: KosmosGEncoder, build: Path, fp16: bool) -> None:
@@ -437,9 +465,10 @@ def write_manifest(build: Path, enc: KosmosGEncoder, symbols: list[str], name: s
     for part in ("vision", "mllm", "aligner"):
         f = build / part / "model.onnx"
         entry = {"file": f"{part}/model.onnx", "sha256": _sha256(f), **_io(f)}
-        data = f.parent / "model.onnx_data"
-        if data.exists():
-            entry["externalData"] = [{"file": f"{part}/model.onnx_data", "sha256": _sha256(data)}]
+        data = sorted((x for x in f.parent.iterdir() if x.name.startswith("model.onnx_data")),
+                      key=lambda x: (len(x.name), x.name))
+        if data:
+            entry["externalData"] = [{"file": f"{part}/{x.name}", "sha256": _sha256(x)} for x in data]
         components[part] = entry
     components["tokenizer"] = {"file": "tokenizer.json", "sha256": _sha256(build / "tokenizer.json"),
                                "format": "hf-tokenizer-json"}

@@ -75,6 +75,25 @@ def test_every_weight_comes_from_the_files(sources):
     assert differ == ["img_model.visual.proj"]  # open_clip's projection, which Kosmos-G does not use
 
 
+def test_big_models_are_saved_in_external_chunks(tmp_path):
+    """Weights over the chunk size go to several files (the browser reads each file whole, 2 GiB at most), and
+    onnxruntime runs the split model as the original."""
+    import numpy as np
+    import onnx
+
+    from kosmograph_tools.kosmos_g_export import _ort, save_chunked
+
+    src = FIXTURE / "encoder" / "aligner" / "model.onnx"
+    dst = tmp_path / "aligner" / "model.onnx"
+    dst.parent.mkdir()
+    names = save_chunked(onnx.load(str(src)), dst, chunk_bytes=100_000)
+    assert names[:2] == ["model.onnx_data", "model.onnx_data.1"] and len(names) >= 3
+    assert all((dst.parent / n).stat().st_size <= 100_000 for n in names[:-1] if n)
+    feed = {"hidden_states": np.random.default_rng(0).standard_normal((1, 9, 32)).astype(np.float32),
+            "padding_mask": np.ones((1, 9), dtype=np.int64)}
+    assert np.array_equal(_ort(dst).run(None, feed)[0], _ort(src).run(None, feed)[0])
+
+
 def test_tokenizer_json_equals_sentencepiece_plus_dictionary():
     from tokenizers import Tokenizer
 
