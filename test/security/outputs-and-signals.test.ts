@@ -173,6 +173,7 @@ describe('signals', () => {
       );
       expect(existsSync(out)).toBe(false); // not even the hidden temp folder: the folder it made is gone
     },
+    180_000, // a separate process starting under a loaded machine
   );
 
   it('a second Ctrl+C quits even while reading a graph file that never ends (a FIFO)', async () => {
@@ -189,7 +190,7 @@ describe('signals', () => {
     if (code === 'hung') run.child.kill('SIGKILL');
     await writer.close();
     expect(code).toBe(130);
-  });
+  }, 180_000);
 });
 
 describe('SIGINT during a fetch', () => {
@@ -213,7 +214,7 @@ describe('SIGINT during a fetch', () => {
       server.closeAllConnections();
       server.close();
     }
-  });
+  }, 180_000);
 });
 
 describe('two runs on one --out', () => {
@@ -235,5 +236,5 @@ describe('two runs on one --out', () => {
     expect(readdirSync(out).sort()).toEqual(['a.png', 'b.png', 'c.png']);
     const seeds = new Set(['a', 'b', 'c'].map((name) => seedOf(join(out, `${name}.png`))));
     expect(seeds.size).toBe(1);
-  });
+  }, 240_000);
 });

@@ -78,7 +78,7 @@ export function spawnCli(args: readonly string[]): {
 }
 
 /** Resolves once `read()` matches `pattern` (polling), or rejects after `ms`. */
-export async function waitFor(read: () => string, pattern: RegExp, ms = 60_000): Promise<void> {
+export async function waitFor(read: () => string, pattern: RegExp, ms = 150_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!pattern.test(read())) {
     if (Date.now() > deadline)
