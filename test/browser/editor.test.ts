@@ -175,7 +175,7 @@ describe('editor', () => {
       expect((await exportedJson(page)).text).toBe(before);
     }));
 
-  it('exports and re-imports the same document; bad files keep the graph; run errors land on the node', () =>
+  it('exports and re-imports the same document; bad files keep the graph; a graph that cannot run is refused, naming the node', () =>
     withPage(appUrl('/'), async (page) => {
       await openEditor(page);
       const exported = await exportedJson(page);
@@ -203,18 +203,18 @@ describe('editor', () => {
       await expect.poll(() => page.locator('.react-flow__node').count()).toBe(9);
       expect((await exportedJson(page)).text).toBe(exported.text);
 
-      // Two <i> markers but one image: the error shows on the prompt node, and the app stays usable.
+      // Two <i> markers but one image: validation names the prompt node before anything runs, Run
+      // is refused with the problem listed, and the app stays usable.
       await fitAll(page);
       await nodeBox(page, 'prompt').getByLabel('Prompt', { exact: true }).fill('<i> and <i>');
       await expect
         .poll(() => nodeBox(page, 'prompt').locator('.kg-warning').textContent())
         .toMatch(/2 <i> markers but 1 image/);
       await page.getByRole('button', { name: 'Run', exact: true }).click();
-      await page.waitForSelector('[data-job-phase="failed"]', { timeout: 120_000 });
-      await expect.poll(() => page.locator('.kg-node-issue').count()).toBeGreaterThan(0);
-      const failing = page.locator('.kg-node.kg-status-error');
-      expect(await failing.count()).toBeGreaterThan(0);
-      expect(await failing.first().locator('.kg-issue').first().textContent()).toMatch(/<i>|image/);
+      await expect
+        .poll(() => page.locator('.kg-notice').textContent())
+        .toMatch(/The graph cannot run: .*problem/);
+      expect(await page.locator('[data-job-phase="running"]').count()).toBe(0);
       await page.getByRole('button', { name: 'Add Preview Image', exact: true }).click();
       await expect.poll(() => page.locator('.react-flow__node').count()).toBe(10);
 
