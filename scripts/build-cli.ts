@@ -5,7 +5,7 @@
  * was made from is unchanged (dist-cli/build-stamp.json); otherwise the sources run, so editing
  * the sources never runs stale code.
  *
- *   tsx scripts/build-cli.ts [--out DIR] [--prepare]
+ *   tsx scripts/build-cli.ts [--out DIR] [--root DIR] [--prepare]
  *
  * `--prepare` (npm's prepare hook): a failed build warns and exits 0, because the CLI still runs
  * from the sources; `npm install` must not fail on it.
@@ -211,14 +211,22 @@ async function swapInto(tempDir: string, outDir: string): Promise<void> {
   await rm(old, { recursive: true, force: true });
 }
 
-async function cli(argv: readonly string[]): Promise<number> {
+/** The command line above; returns the exit code. `--root` builds another checkout (tests). */
+export async function buildCliCommand(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { out: { type: 'string' }, prepare: { type: 'boolean', default: false } },
+    options: {
+      out: { type: 'string' },
+      root: { type: 'string' },
+      prepare: { type: 'boolean', default: false },
+    },
     strict: true,
   });
   try {
-    const result = await buildCli(values.out ? { outDir: resolve(values.out) } : {});
+    const result = await buildCli({
+      ...(values.out ? { outDir: resolve(values.out) } : {}),
+      ...(values.root ? { rootDir: resolve(values.root) } : {}),
+    });
     console.log(
       `kosmograph: compiled CLI written to ${relative(process.cwd(), result.outDir) || '.'} (${result.files} files, ${Math.round(result.ms)} ms)`,
     );
@@ -237,5 +245,5 @@ async function cli(argv: readonly string[]): Promise<number> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await cli(process.argv.slice(2));
+  process.exitCode = await buildCliCommand(process.argv.slice(2));
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type BuildStamp, checkCompiledBuild, STAMP_FILE, STAMP_VERSION } from '../../bin/compiled-build.mjs';
+import { buildCliCommand } from '../../scripts/build-cli';
 
 /** A tiny "checkout" (two sources in src/) and a dist folder stamped as built from them. */
 function stampedCheckout() {
@@ -86,5 +87,25 @@ describe('the compiled CLI runs only while it matches the sources', () => {
   it('KOSMOGRAPH_FROM_SOURCE=1 runs the sources even when the build is fresh', () => {
     process.env.KOSMOGRAPH_FROM_SOURCE = '1';
     expect(checkout.check()).toEqual({ fresh: false, reason: 'KOSMOGRAPH_FROM_SOURCE=1' });
+  });
+});
+
+describe('npm run build:cli', () => {
+  it("fails on a broken build, but as npm ci's prepare hook only warns (the CLI still runs from the sources)", async () => {
+    const rootDir = mkdtempSync(join(tmpdir(), 'kosmograph-no-sources-'));
+    const outDir = join(rootDir, 'dist-cli');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(await buildCliCommand(['--root', rootDir, '--out', outDir])).toBe(1);
+      expect(errors.mock.calls.join('\n')).toMatch(/build:cli failed: [\s\S]*src\/cli\/main\.ts/);
+      expect(await buildCliCommand(['--root', rootDir, '--out', outDir, '--prepare'])).toBe(0);
+      expect(warnings.mock.calls.join('\n')).toMatch(/not built [\s\S]*runs from the sources/);
+      expect(existsSync(outDir)).toBe(false); // nothing half-written
+    } finally {
+      errors.mockRestore();
+      warnings.mockRestore();
+      rmSync(rootDir, { recursive: true, force: true });
+    }
   });
 });
