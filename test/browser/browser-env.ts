@@ -172,11 +172,14 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /**
  * Builds the app with vite (unless `build: false`) into `dist/` and serves it
  * with `vite preview` (COOP/COEP headers from vite.config.ts) on a free port.
+ * The build writes hidden source maps (`*.js.map`, not linked from the code):
+ * main-bundle.test.ts reads which modules the main thread's chunks hold.
  */
 export async function startPreviewServer(options: { readonly build?: boolean } = {}): Promise<PreviewServer> {
   const vite = await import('vite');
   const configFile = resolve(ROOT, 'vite.config.ts');
-  if (options.build !== false) await vite.build({ root: ROOT, configFile, logLevel: 'warn' });
+  if (options.build !== false)
+    await vite.build({ root: ROOT, configFile, logLevel: 'warn', build: { sourcemap: 'hidden' } });
   const port = await freePort();
   const server = await vite.preview({
     root: ROOT,

@@ -1,6 +1,6 @@
 import { memo, useEffect, useState } from 'react';
 import type { ImageArtifact } from '../../core/node-definition';
-import { encodePng } from '../../runtime/image/codec';
+import { rasterPngBlob } from '../raster-png';
 
 /** An output image with a download link (the saved PNG, with its embedded graph, when there is one). */
 export const OutputImage = memo(function OutputImage({
@@ -12,11 +12,25 @@ export const OutputImage = memo(function OutputImage({
 }) {
   const [url, setUrl] = useState<string>();
   useEffect(() => {
-    const bytes = artifact.png ?? encodePng(artifact.image);
-    const created = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
-    setUrl(created);
-    return () => URL.revokeObjectURL(created);
-  }, [artifact]);
+    // A saved PNG as it is (with its graph); a preview encoded by the browser (no codec in this bundle).
+    const blob = artifact.png
+      ? Promise.resolve(new Blob([artifact.png as Uint8Array<ArrayBuffer>], { type: 'image/png' }))
+      : rasterPngBlob(artifact.image);
+    let live = true;
+    let created: string | undefined;
+    blob.then(
+      (png) => {
+        if (!live) return;
+        created = URL.createObjectURL(png);
+        setUrl(created);
+      },
+      (error: unknown) => console.error(`output of ${nodeId}: ${String(error)}`),
+    );
+    return () => {
+      live = false;
+      if (created) URL.revokeObjectURL(created);
+    };
+  }, [artifact, nodeId]);
   if (!url) return null;
   return (
     <figure className="kg-output">
