@@ -257,6 +257,8 @@ def generate(out: Path) -> dict:
         quiet = lambda m: None  # noqa: E731
         report = export_kosmos_g(src["checkpoint"], src["vision"], src["sentencepiece"], src["dict"], tree / "encoder",
                                  tiny=True, log=quiet)
+        report["fp16"] = export_kosmos_g(src["checkpoint"], src["vision"], src["sentencepiece"], src["dict"],
+                                         tree / "encoder-fp16", fp16=True, tiny=True, log=quiet)["max_abs_diff"]
         torch.manual_seed(SEED)
         from .kosmos_g_export import load_encoder
 
