@@ -19,6 +19,10 @@ function componentLoader<T extends UnetValue | VaeValue | ClipValue>(
   return {
     ...spec,
     cacheSalt: packParamSalt,
+    // The model (its pack opened, no session) for the pre-flight checks downstream.
+    async preflight({ params, services, signal }) {
+      return { outputs: { [kind]: make(await openPackParam(params, services, signal)) } };
+    },
     async execute({ params, services, signal }) {
       const pack = await openPackParam(params, services, signal);
       return { outputs: { [kind]: make(pack) } };

@@ -16,6 +16,11 @@ export const loadCheckpointNode: NodeDefinition<RuntimeServices> = {
   async cacheSalt(params, services, signal) {
     return (await services.models.openPack(stringParam(params, 'checkpoint'), signal)).id;
   },
+  // Its U-Net and VAE (the folder opened: configs and hashes, no session) for the checks downstream.
+  async preflight({ params, services, signal }) {
+    const pack = await services.models.openPack(stringParam(params, 'checkpoint'), signal);
+    return { outputs: { unet: { kind: 'unet', pack, loras: [] }, vae: { kind: 'vae', pack } } };
+  },
   async execute({ params, services, signal }) {
     const pack = await services.models.openPack(stringParam(params, 'checkpoint'), signal);
     const unet: UnetValue = { kind: 'unet', pack, loras: [] };

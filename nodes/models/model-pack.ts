@@ -12,6 +12,11 @@ import { openPackParam, packParamSalt } from './pack-param';
 export const modelPackNode: NodeDefinition<RuntimeServices> = {
   ...modelPackSpec,
   cacheSalt: packParamSalt,
+  // Its U-Net and VAE (the pack opened: manifest and hashes, no session) for the checks downstream.
+  async preflight({ params, services, signal }) {
+    const pack = await openPackParam(params, services, signal);
+    return { outputs: { unet: { kind: 'unet', pack, loras: [] }, vae: { kind: 'vae', pack } } };
+  },
   async execute({ params, services, signal }) {
     const pack = await openPackParam(params, services, signal);
     const unet: UnetValue = { kind: 'unet', pack, loras: [] };

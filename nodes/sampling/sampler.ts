@@ -26,7 +26,9 @@ import { numberParam, stringParam } from '../port-values';
 import { type LatentValue, optionalValueInput, valueInput } from '../values';
 import { diffusersLoop } from './diffusers-loop';
 import { diffusersHintActive, guidedUnet, predict } from './guided-unet';
+import { isLatentSizeFact, latentFitIssues, packOfFact } from './latent-fit';
 import { latentPreview, SD15_PREVIEW_RGB_FACTORS } from './latent-preview';
+import { stepEta } from './step-eta';
 import { unetSessionRequest } from './unet-model';
 
 /** Samplers: k-diffusion style ones, plus `pndm`, which exists only as diffusers' scheduler. */
@@ -142,7 +144,14 @@ export const samplerNode: NodeDefinition<RuntimeServices> = {
       },
     ];
   },
-  async execute({ inputs, params, services, signal, progress, warn }) {
+  // The latent's size against the U-Net's fixed input dims, before the job runs (no session).
+  preflight({ inputs }) {
+    const unet = packOfFact(inputs.unet);
+    const latent = inputs.latent;
+    if (!unet || !isLatentSizeFact(latent)) return {};
+    return { issues: latentFitIssues(unet, latent) };
+  },
+  async execute({ inputs, params, services, signal, progress, warn, stage }) {
     const unetValue = valueInput(inputs, 'unet', 'unet');
     const positive = valueInput(inputs, 'positive', 'conditioning');
     const negative = valueInput(inputs, 'negative', 'conditioning');
@@ -202,10 +211,17 @@ export const samplerNode: NodeDefinition<RuntimeServices> = {
     const guided = cfg !== 1;
     const factors = models.constants.previewRgbFactors ?? SD15_PREVIEW_RGB_FACTORS;
     const total = diffusers ? diffusers.scheduler.timesteps.length - diffusers.start : sigmas!.length - 1;
-    const preview = (index: number, count: number, x0: Float32Array) =>
-      progress(index, count, latentPreview(x0, channels, h, w, factors));
+    let eta: ReturnType<typeof stepEta> | undefined;
+    const preview = (index: number, count: number, x0: Float32Array) => {
+      const etaMs = eta?.(index, count);
+      stage?.({ stage: 'running', step: index, total: count, ...(etaMs !== undefined ? { etaMs } : {}) });
+      return progress(index, count, latentPreview(x0, channels, h, w, factors));
+    };
 
     const result = await withSession(services.models, unetSessionRequest(unetValue, warn), async (unet) => {
+      // Timed from here: loading and compiling the U-Net are stages of their own.
+      eta = stepEta();
+      stage?.({ stage: 'running', step: 0, total });
       const ctx = guidedUnet(
         unet,
         services,

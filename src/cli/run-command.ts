@@ -341,6 +341,9 @@ async function runWithSignals(
       : (result.error?.message ?? 'failed');
     if (command.json)
       io.stdout.write(`${JSON.stringify({ type: 'result', status: 'failed', error: result.error })}\n`);
+    // Refused before any node ran (the pre-flight against the models): an invalid graph, exit 2.
+    if (result.error?.issues && result.error.issues.length > 0)
+      throw new GraphValidationError(result.error.issues);
     throw new CliError(EXIT.runtimeFailure, [message]);
   }
   let paths: string[];

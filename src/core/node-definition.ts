@@ -1,6 +1,7 @@
 import type { GraphDocument, JsonValue } from './document';
 import type { RasterImage } from './image';
 import type { NodeSpec } from './node-spec';
+import type { ValidationIssue } from './validation-error';
 
 /** A file-like result of an output node: the host (CLI, editor) decides where it goes. */
 export interface ImageArtifact {
@@ -29,6 +30,47 @@ export interface NodeResult {
   readonly artifacts?: readonly Artifact[];
 }
 
+/**
+ * What a node is busy with, for the user: reading a model's bytes (`bytes` of `totalBytes`, a
+ * download or a file read), creating its session (`compiling`), or computing (`running`, with
+ * `step` of `total` and an `etaMs` estimate on long loops). `model` names the model or file.
+ */
+export interface NodeStage {
+  readonly stage: 'loading' | 'compiling' | 'running';
+  readonly model?: string;
+  readonly bytes?: number;
+  readonly totalBytes?: number;
+  readonly step?: number;
+  readonly total?: number;
+  readonly etaMs?: number;
+}
+
+/** Receives a node's stages; never fails the node. */
+export type StageReporter = (stage: NodeStage) => void;
+
+/** What a node's pre-flight check sees: its params and what the nodes upstream declared. */
+export interface PreflightContext<Services> {
+  readonly nodeId: string;
+  /** Params with defaults filled in. */
+  readonly params: Readonly<Record<string, JsonValue>>;
+  /**
+   * By input port: what the upstream node's pre-flight declared about the value it will give
+   * (e.g. an opened model pack, a latent's size and the param it comes from); absent when unknown.
+   */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** The input ports an edge feeds (whether or not their upstream declared anything). */
+  readonly connected: ReadonlySet<string>;
+  readonly services: Services;
+  readonly signal: AbortSignal;
+}
+
+export interface PreflightResult {
+  /** By output port: what this node will give, for the pre-flight of the nodes downstream. */
+  readonly outputs?: Readonly<Record<string, unknown>>;
+  /** Problems the models cannot take, each naming a node and a param or port. */
+  readonly issues?: readonly ValidationIssue[];
+}
+
 export interface ExecuteContext<Services> {
   readonly nodeId: string;
   readonly inputs: Readonly<Record<string, unknown>>;
@@ -52,6 +94,11 @@ export interface ExecuteContext<Services> {
    * A node served from the cache replays no warning.
    */
   warn(message: string): void;
+  /**
+   * Tells the user what the node is busy with (see `NodeStage`); model loading reports itself.
+   * The executor always provides it; contexts built by hand (tests) may leave it out.
+   */
+  stage?(stage: NodeStage): void;
 }
 
 /**
@@ -68,6 +115,14 @@ export interface NodeDefinition<Services> extends NodeSpec {
    */
   readonly usesNodeId?: boolean;
   execute(ctx: ExecuteContext<Services>): Promise<NodeResult>;
+  /**
+   * Checks, before the job runs, that the models this node will use can take what the graph
+   * asks of them (sizes, widths, dtypes), from manifests and configs only: no session is
+   * created. Declares what it knows of its outputs for the nodes downstream. A node without it
+   * passes on what it got on an input to an output of the same socket type (one of each).
+   * A hook that throws says nothing: the node meets the problem when it runs.
+   */
+  preflight?(ctx: PreflightContext<Services>): Promise<PreflightResult> | PreflightResult;
   /**
    * Extra content that decides the node's output besides params and inputs,
    * e.g. the bytes of a file it reads or a model's sha256. Part of the cache key.
@@ -111,6 +166,7 @@ export class NodeRegistry<Services> {
         cacheSalt: _salt,
         alwaysRun: _alwaysRun,
         usesNodeId: _usesNodeId,
+        preflight: _preflight,
         migrations,
         ...spec
       }) => ({

@@ -7,6 +7,7 @@ import type {
   ProgressModelServices,
 } from '../runtime/host-types';
 import { openFolderFiles } from '../runtime/models/folder-files';
+import { modelServicesReporting } from '../runtime/models/model-services';
 import { LAYOUT_LABELS, modelSetFiles, ONNX_ROLES } from '../runtime/models/model-set';
 import type { PackHandle } from '../runtime/models/pack-handle';
 import type { RuntimeServices } from '../runtime/services';
@@ -62,7 +63,12 @@ export function createEngineService(
       return services.models.openPack(source, signal, onProgress);
     },
   };
-  const executor = new Executor<RuntimeServices>(registry, { ...services, models });
+  const executor = new Executor<RuntimeServices>(
+    registry,
+    { ...services, models },
+    // Each node's model loading, session creation and downloads are told as its stages.
+    { servicesForNode: (base, stage) => ({ ...base, models: modelServicesReporting(models, stage) }) },
+  );
   const jobs = new Map<string, AbortController>();
 
   return {

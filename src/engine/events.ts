@@ -1,5 +1,5 @@
 import type { RasterImage } from '../core/image';
-import type { Artifact } from '../core/node-definition';
+import type { Artifact, NodeStage } from '../core/node-definition';
 import type { ValidationIssue } from '../core/validation-error';
 
 /** Everything an executor tells its caller, in order. Plain data: it crosses worker boundaries. */
@@ -15,6 +15,7 @@ export type EngineEvent =
       readonly total: number;
       readonly preview?: RasterImage;
     }
+  | ({ readonly type: 'node:stage'; readonly jobId: string; readonly nodeId: string } & NodeStage)
   | {
       readonly type: 'node:output';
       readonly jobId: string;

@@ -1,14 +1,15 @@
 import type { GraphDocument } from '../core/document';
 import { indexGraph } from '../core/graph-index';
-import type { Artifact, NodeRegistry, NodeResult } from '../core/node-definition';
+import type { Artifact, NodeRegistry, NodeResult, StageReporter } from '../core/node-definition';
 import { validateGraph } from '../core/validate';
-import { formatIssue } from '../core/validation-error';
+import { formatIssue, type ValidationIssue } from '../core/validation-error';
 import { computeCacheKeys } from './cache-keys';
 import type { EngineEventListener, JobResult } from './events';
 import { type JobEvents, jobEvents } from './job-events';
 import { messageOf, NodeFailure } from './node-failure';
 import { OutputCache } from './output-cache';
 import { type ExecutionPlan, type PlannedNode, planExecution } from './plan';
+import { preflightPlan } from './preflight';
 import { runInDependencyOrder } from './schedule';
 
 export { DEFAULT_CACHE_BYTES } from './output-cache';
@@ -19,11 +20,16 @@ export interface RunOptions {
   readonly onEvent?: EngineEventListener;
 }
 
-export interface ExecutorOptions {
+export interface ExecutorOptions<Services = unknown> {
   /** Most estimated bytes of node results kept across runs (LRU); default `DEFAULT_CACHE_BYTES` (512 MiB). */
   readonly cacheBytes?: number;
   /** Most node results kept across runs (LRU), on top of the bytes; default no limit but the bytes. */
   readonly cacheEntries?: number;
+  /**
+   * The services one node runs with, given a reporter of its stages: the host wraps its model
+   * services so that loading and session creation are told as that node's stages.
+   */
+  readonly servicesForNode?: (services: Services, stage: StageReporter) => Services;
 }
 
 /** One run's state, shared by its node tasks. */
@@ -54,10 +60,12 @@ export class Executor<Services> {
   readonly #registry: NodeRegistry<Services>;
   readonly #services: Services;
   readonly #cache: OutputCache;
+  readonly #servicesForNode: ((services: Services, stage: StageReporter) => Services) | undefined;
 
-  constructor(registry: NodeRegistry<Services>, services: Services, options: ExecutorOptions = {}) {
+  constructor(registry: NodeRegistry<Services>, services: Services, options: ExecutorOptions<Services> = {}) {
     this.#registry = registry;
     this.#services = services;
+    this.#servicesForNode = options.servicesForNode;
     this.#cache = new OutputCache({
       ...(options.cacheBytes !== undefined ? { maxBytes: options.cacheBytes } : {}),
       ...(options.cacheEntries !== undefined ? { maxEntries: options.cacheEntries } : {}),
@@ -99,6 +107,9 @@ export class Executor<Services> {
 
     const plan = planExecution(graph, index, this.#registry);
     events.started(plan.nodes.map((n) => n.id));
+    // After job:start: a pack the pre-flight opens first (a download) shows as its loader's stage.
+    const refused = await this.#preflight(jobId, plan, events, options.signal);
+    if (refused) return refused;
 
     // Linked controller: aborted by the caller, or by us when a node fails, so siblings stop too.
     const controller = new AbortController();
@@ -152,6 +163,50 @@ export class Executor<Services> {
     return { jobId, status: 'done', artifacts };
   }
 
+  /** The services node `nodeId` runs with: model loading told as its stages where the host can. */
+  #servicesFor(nodeId: string, events: JobEvents): Services {
+    if (!this.#servicesForNode) return this.#services;
+    return this.#servicesForNode(this.#services, (report) => events.nodeStage(nodeId, report));
+  }
+
+  /**
+   * What the models cannot take (sizes, widths, dtypes), found from manifests before any node
+   * runs: the job fails as an invalid graph would, naming node and param. `undefined`: go on.
+   */
+  async #preflight(
+    jobId: string,
+    plan: ExecutionPlan<Services>,
+    events: JobEvents,
+    signal: AbortSignal | undefined,
+  ): Promise<JobResult | undefined> {
+    let issues: readonly ValidationIssue[];
+    try {
+      issues = await preflightPlan(
+        plan.nodes,
+        (node) => this.#servicesFor(node.id, events),
+        signal ?? new AbortController().signal,
+      );
+    } catch (error) {
+      if (signal?.aborted) {
+        events.cancelled();
+        return { jobId, status: 'cancelled', artifacts: [] };
+      }
+      const message = `internal error: ${messageOf(error)}`;
+      events.failed(message);
+      return { jobId, status: 'failed', artifacts: [], error: { message } };
+    }
+    if (issues.length === 0) return undefined;
+    const message = `the models cannot run this graph: ${issues.map(formatIssue).join('; ')}`;
+    const nodeId = issues[0]?.nodeId;
+    events.failed(message, nodeId, issues);
+    return {
+      jobId,
+      status: 'failed',
+      artifacts: [],
+      error: { ...(nodeId !== undefined ? { nodeId } : {}), message, issues },
+    };
+  }
+
   /** One node: from the cache when its key is there (and it may be), else executed and cached. */
   async #runNode(job: Job<Services>, position: number): Promise<void> {
     const { plan, results, signal, events } = job;
@@ -192,15 +247,17 @@ export class Executor<Services> {
     inputs: Record<string, unknown>,
   ): Promise<NodeResult> {
     try {
+      const stage: StageReporter = (report) => events.nodeStage(node.id, report);
       return await node.definition.execute({
         nodeId: node.id,
         inputs,
         params: node.params,
         signal,
-        services: this.#services,
+        services: this.#servicesFor(node.id, events),
         graph,
         progress: (step, total, preview) => events.nodeProgress(node.id, step, total, preview),
         warn: (message) => events.nodeWarning(node.id, message),
+        stage,
       });
     } catch (error) {
       if (signal.aborted && !(error instanceof NodeFailure)) throw signal.reason ?? error;

@@ -1,5 +1,5 @@
 import type { RasterImage } from '../core/image';
-import type { Artifact } from '../core/node-definition';
+import type { Artifact, NodeStage } from '../core/node-definition';
 import type { ValidationIssue } from '../core/validation-error';
 import type { EngineEvent, EngineEventListener } from './events';
 
@@ -19,6 +19,8 @@ export interface JobEvents {
    */
   nodeProgress(nodeId: string, step: number, total: number, preview?: RasterImage): Promise<void>;
   nodeWarning(nodeId: string, message: string): void;
+  /** What a running node is busy with (loading a model, compiling it, step k of n). */
+  nodeStage(nodeId: string, stage: NodeStage): void;
   nodeOutput(nodeId: string, artifact: Artifact): void;
   nodeDone(nodeId: string, ms: number): void;
   nodeFailed(nodeId: string, message: string): void;
@@ -50,6 +52,26 @@ export function jobEvents(jobId: string, listener: EngineEventListener | undefin
       }
     },
     nodeWarning: (nodeId, message) => emit({ type: 'node:warning', jobId, nodeId, message: String(message) }),
+    nodeStage: (nodeId, stage) => {
+      try {
+        // Plain data only (no extra keys a node may have put on its object).
+        const { stage: kind, model, bytes, totalBytes, step, total, etaMs } = stage;
+        emit({
+          type: 'node:stage',
+          jobId,
+          nodeId,
+          stage: kind,
+          ...(model !== undefined ? { model } : {}),
+          ...(bytes !== undefined ? { bytes } : {}),
+          ...(totalBytes !== undefined ? { totalBytes } : {}),
+          ...(step !== undefined ? { step } : {}),
+          ...(total !== undefined ? { total } : {}),
+          ...(etaMs !== undefined ? { etaMs: Math.round(etaMs) } : {}),
+        });
+      } catch {
+        // A stage is for the user's eyes: a listener that fails is not the node's failure.
+      }
+    },
     nodeOutput: (nodeId, artifact) => emit({ type: 'node:output', jobId, nodeId, artifact }),
     nodeDone: (nodeId, ms) => emit({ type: 'node:done', jobId, nodeId, ms }),
     nodeFailed: (nodeId, message) => emit({ type: 'node:error', jobId, nodeId, message }),

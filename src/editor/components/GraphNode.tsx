@@ -162,6 +162,11 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
           </span>
         )}
       </header>
+      {status === 'running' && run?.stage && (
+        <p className="kg-node-stage" role="status" title={run.stageModel}>
+          {run.stage}
+        </p>
+      )}
       {!spec && <p className="kg-issue">Unknown node type “{node.type}” (kept as a placeholder)</p>}
       {run?.total !== undefined && (status === 'running' || status === 'done') && (
         <progress

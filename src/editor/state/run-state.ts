@@ -1,5 +1,6 @@
 import type { RasterImage } from '../../core/image';
 import type { Artifact } from '../../core/node-definition';
+import { describeStage } from '../../core/node-stage';
 import type { ValidationIssue } from '../../core/validation-error';
 import type { EngineEvent, JobStatus } from '../../engine/events';
 
@@ -14,6 +15,10 @@ export interface NodeRunState {
   readonly step?: number;
   readonly total?: number;
   readonly preview?: RasterImage;
+  /** What the node is busy with while it runs (`node:stage`), e.g. `loading model (3.1 MB of 12 MB)`. */
+  readonly stage?: string;
+  /** The model or file of the stage, where it names one. */
+  readonly stageModel?: string;
   readonly message?: string;
   readonly ms?: number;
   /** Warnings the node gave in this run (`node:warning`), in order; kept when it finishes. */
@@ -104,6 +109,18 @@ export function applyEvent(state: RunState, event: EngineEvent): RunState {
         step: event.step,
         total: event.total,
         ...(preview ? { preview } : {}),
+        ...(old?.stage !== undefined ? { stage: old.stage } : {}),
+        ...(old?.stageModel !== undefined ? { stageModel: old.stageModel } : {}),
+      });
+    }
+    case 'node:stage': {
+      const { stageModel: _model, ...old } = state.nodes[event.nodeId] ?? { status: 'running' as const };
+      const { type: _type, jobId: _jobId, nodeId: _nodeId, ...stage } = event;
+      return setNode(state, event.nodeId, {
+        ...old,
+        status: 'running',
+        stage: describeStage(stage),
+        ...(stage.model !== undefined ? { stageModel: stage.model } : {}),
       });
     }
     case 'node:done': {

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { ProgressModelServices } from '../host-types';
 import { openCheckpoint } from '../models/checkpoint/open-checkpoint';
 import { looksLikeControlnetFolder, openControlnetFolder } from '../models/checkpoint/open-controlnet';
-import type { ModelServices } from '../models/model-services';
 import { modelSetFromManifest } from '../models/model-set';
 import { memoryModelStore } from '../models/model-store';
 import type { PackHandle } from '../models/pack-handle';
@@ -164,7 +164,7 @@ function verifyingBackend(backend: OrtBackend, verified: VerifiedFiles): OrtBack
  * and one session pool. Folders and URLs a graph names are read under `options.policy`; what
  * was verified is what sessions load (`verified-files.ts`).
  */
-export function createNodeModelServices(options: NodeModelServicesOptions): ModelServices {
+export function createNodeModelServices(options: NodeModelServicesOptions): ProgressModelServices {
   const packs = new Map<string, Promise<PackHandle>>();
   const verified = new VerifiedFiles();
   const pool = new SessionPool(
@@ -188,12 +188,19 @@ export function createNodeModelServices(options: NodeModelServicesOptions): Mode
     // Links go through the verified identities: a swapped or rewritten file is refused, not linked.
     createExternalDataScratch: (files) =>
       createExternalDataScratch(files, (target, dest) => verified.linkVerified(target, dest)),
-    openPack(source, signal) {
+    openPack(source, signal, onProgress) {
       if (/^https?:\/\//i.test(source)) {
         // A pack (manifest.json) or a checkpoint folder (model_index.json), fetched and
         // sha256-checked (streamed) like in the browser; kept in memory for this process.
         return remember(source, () =>
-          openUrlSource(source, source, { fetch: policy.fetch, store: memoryModelStore() }, signal),
+          // The node that opens it first sees its downloads' bytes (its `loading` stage).
+          openUrlSource(
+            source,
+            source,
+            { fetch: policy.fetch, store: memoryModelStore() },
+            signal,
+            onProgress,
+          ),
         );
       }
       const dir =
