@@ -6,6 +6,7 @@ import {
   type JsonValue,
 } from './document';
 import { jsonDepthOver, protoKeyPath } from './json-depth';
+import { jsonErrorWhere } from './json-error';
 import { currentLimits, limitNote } from './limits';
 import { ENVELOPE_MIGRATIONS } from './migrations/index';
 import type { NodeSpecLookup } from './node-spec';
@@ -147,7 +148,7 @@ export function loadGraphText(text: string, lookup: NodeSpecLookup, context = 'g
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw invalid(`not valid JSON (${error instanceof Error ? error.message : String(error)})`, context);
+    throw invalid(`not valid JSON: it ${jsonErrorWhere(error)}`, context);
   }
   return loadGraphDocument(json, lookup, context);
 }

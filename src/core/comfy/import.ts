@@ -1,3 +1,4 @@
+import { jsonErrorWhere } from '../json-error';
 import type { NodeSpecLookup } from '../node-spec';
 import { plainText } from '../plain-text';
 import { hasPngSignature, PngMetadataError, type PngTextChunk, readPngTextChunks } from '../png-metadata';
@@ -16,10 +17,7 @@ function parseText(text: string, context: string, what: string): unknown {
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    throw fail(
-      context,
-      `${what} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw fail(context, `${what} is not valid JSON: it ${jsonErrorWhere(error)}`);
   }
 }
 

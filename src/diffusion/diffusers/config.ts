@@ -8,6 +8,7 @@
  */
 
 import { z } from 'zod';
+import { jsonErrorWhere } from '../../core/json-error';
 
 const flag = z.boolean().optional();
 const optionalFlag = z.boolean().nullish(); // diffusers' Optional[bool]: null behaves as false
@@ -137,7 +138,7 @@ export function parseSchedulerConfigText(text: string, file: string): SchedulerC
   try {
     json = JSON.parse(fixed);
   } catch (e) {
-    throw new SchedulerConfigError(file, '', `not JSON: ${(e as Error).message}`);
+    throw new SchedulerConfigError(file, '', `not JSON: it ${jsonErrorWhere(e)}`);
   }
   return parseSchedulerConfig(json, file);
 }

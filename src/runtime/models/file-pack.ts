@@ -1,3 +1,4 @@
+import { jsonErrorWhere } from '../../core/json-error';
 import type { PackLoadProgress } from '../host-types';
 import { loadManifest, manifestFiles, PackError } from '../pack/manifest';
 import { modelSetFromManifest } from './model-set';
@@ -42,10 +43,7 @@ export async function openPackFromFiles(
   try {
     json = JSON.parse(new TextDecoder().decode(manifestBytes));
   } catch (error) {
-    throw new PackError(
-      `${name}/manifest.json`,
-      `not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new PackError(`${name}/manifest.json`, `not valid JSON: it ${jsonErrorWhere(error)}`);
   }
   const manifest = loadManifest(json, `${name}/manifest.json`);
   const listed = manifestFiles(manifest);

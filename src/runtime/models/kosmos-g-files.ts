@@ -4,6 +4,8 @@
  * reporting progress per file. Any failure throws a PackError naming the file, before a handle exists.
  * Files stay Blobs; `readFile` reads one again when its model loads.
  */
+
+import { jsonErrorWhere } from '../../core/json-error';
 import type { PackLoadProgress } from '../host-types';
 import { PackError } from '../pack/manifest';
 import { folderPackSource, type PackFile } from './file-pack';
@@ -35,7 +37,7 @@ export async function openKosmosGFromFiles(
   try {
     json = JSON.parse(new TextDecoder().decode(manifestBytes));
   } catch (error) {
-    throw new PackError(where, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new PackError(where, `not valid JSON: it ${jsonErrorWhere(error)}`);
   }
   const manifest = loadKosmosGManifest(json, where);
   const listed = kosmosGFiles(manifest);

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { jsonErrorWhere } from '../../core/json-error';
 import {
   KOSMOS_G_MANIFEST,
   kosmosGFiles,
@@ -44,7 +45,7 @@ export async function openKosmosGDir(
   try {
     json = JSON.parse(manifestBytes.toString('utf8'));
   } catch (e) {
-    throw new PackError(manifestPath, `not valid JSON (${(e as Error).message})`);
+    throw new PackError(manifestPath, `not valid JSON: it ${jsonErrorWhere(e)}`);
   }
   const manifest = loadKosmosGManifest(json, manifestPath);
   const paths = new Map<string, string>();

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { jsonErrorWhere } from '../../core/json-error';
 import { loadManifest, manifestFiles, PackError, type PackManifest } from './manifest';
 
 export interface LoadedPack {
@@ -34,7 +35,7 @@ export async function loadPackFromDir(dir: string): Promise<LoadedPack> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new PackError(manifestPath, `not valid JSON (${(e as Error).message})`);
+    throw new PackError(manifestPath, `not valid JSON: it ${jsonErrorWhere(e)}`);
   }
   const manifest = loadManifest(json, manifestPath);
   const paths = new Map<string, string>();

@@ -10,6 +10,7 @@
  * of ftfy exists; the golden token ids of test/fixtures/sd15 check it.
  */
 import { z } from 'zod';
+import { jsonErrorWhere } from '../../core/json-error';
 
 const vocabSchema = z.record(z.string(), z.number().int().nonnegative());
 
@@ -20,7 +21,7 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${file} is not valid JSON: it ${jsonErrorWhere(error)}`);
   }
 }
 

@@ -8,6 +8,7 @@
  * created only when a node runs it.
  */
 import { z } from 'zod';
+import { jsonErrorWhere } from '../../../core/json-error';
 import { parseSchedulerConfig } from '../../../diffusion/diffusers/config';
 import type { OnnxComponent } from '../../pack/manifest';
 import { parseMerges } from '../../tokenizers/clip-bpe-files';
@@ -90,10 +91,7 @@ async function json(ctx: Ctx, path: string): Promise<unknown> {
   try {
     return parsePythonJson(text);
   } catch (error) {
-    throw new ModelSourceError(
-      where(ctx, path),
-      `not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new ModelSourceError(where(ctx, path), `not valid JSON: it ${jsonErrorWhere(error)}`);
   }
 }
 

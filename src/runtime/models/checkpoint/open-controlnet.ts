@@ -5,6 +5,7 @@
  * residual inputs by meaning when the sampler runs it; nothing is assumed here but the files.
  */
 import { z } from 'zod';
+import { jsonErrorWhere } from '../../../core/json-error';
 import type { ControlnetComponent } from '../../pack/manifest';
 import type { ModelSet } from '../model-set';
 import type { PackHandle } from '../pack-handle';
@@ -32,7 +33,14 @@ export async function openControlnetFolder(
   const configFile = `${reader.label}/config.json`;
   let config: z.infer<typeof configSchema>;
   try {
-    const parsed = configSchema.safeParse(parsePythonJson(await reader.readText('config.json', signal)));
+    const text = await reader.readText('config.json', signal);
+    let json: unknown;
+    try {
+      json = parsePythonJson(text);
+    } catch (error) {
+      throw new Error(`not valid JSON: it ${jsonErrorWhere(error)}`);
+    }
+    const parsed = configSchema.safeParse(json);
     if (!parsed.success) throw new Error('expected a JSON object');
     config = parsed.data;
   } catch (error) {
