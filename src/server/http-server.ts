@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeSpec, NodeSpecLookup } from '../core/node-spec';
 import { jobIdSchema, outputNameSchema } from './job-model';
 import type { JobQueue } from './job-queue';
@@ -143,8 +144,17 @@ export function createHttpApi(options: HttpApiOptions): (req: IncomingMessage, r
     }
 
     switch (found.name) {
-      case 'health':
-        return sendJson(res, 200, { ok: true, queue: queue.kind, counts: await queue.counts() });
+      case 'health': {
+        // A queue that does not answer in 2 s (Redis down) makes the server unhealthy, not hung.
+        const wait = new AbortController();
+        const counts = await Promise.race([
+          queue.counts().catch(() => undefined),
+          sleep(2000, undefined, { signal: wait.signal }).catch(() => undefined),
+        ]);
+        wait.abort();
+        if (!counts) return sendJson(res, 503, { ok: false, queue: queue.kind, counts: {} });
+        return sendJson(res, 200, { ok: true, queue: queue.kind, counts });
+      }
       case 'nodes':
         return sendJson(res, 200, { nodes: options.nodes });
       case 'jobs': {

@@ -149,7 +149,10 @@ export function buildOpenApi(): Record<string, unknown> {
         get: {
           summary: 'Liveness and queue counts (no token needed)',
           security: [],
-          responses: { 200: { description: 'ok', content: json('Health') } },
+          responses: {
+            200: { description: 'ok', content: json('Health') },
+            503: { description: 'the queue (Redis) does not answer', content: json('Health') },
+          },
         },
       },
     },

@@ -74,6 +74,15 @@ function viewOf(job: Job<QueuedJobData>, state: string, cancelled: boolean): Job
  */
 export function createRedisQueue(redisUrl: string, store: string): JobQueue {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  // ioredis reconnects by itself; requests fail meanwhile (500) and /health says so.
+  let down = false;
+  connection.on('error', (error: Error) => {
+    if (!down) console.error(`redis: ${error.message} (reconnecting)`);
+    down = true;
+  });
+  connection.on('ready', () => {
+    down = false;
+  });
   const queue = new Queue<QueuedJobData>(QUEUE_NAME, { connection });
   const readers = new Set<Redis>();
 
@@ -189,7 +198,7 @@ export function createRedisQueue(redisUrl: string, store: string): JobQueue {
     async close() {
       for (const reader of readers) reader.disconnect();
       await queue.close();
-      await connection.quit();
+      connection.disconnect();
     },
   };
 }

@@ -45,6 +45,19 @@ export async function startRedisWorker(options: RedisWorkerOptions): Promise<Red
   // Auto-pipelining sends the events a step emits together in one round trip.
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const subscriber = redis.duplicate();
+  // BullMQ's own connection (a connection given to BullMQ is not closed by it: close() does).
+  const bullConnection = redis.duplicate({ enableAutoPipelining: false });
+  // ioredis reconnects by itself; say so once per outage instead of a stack trace per retry.
+  let down = false;
+  for (const connection of [redis, subscriber, bullConnection]) {
+    connection.on('error', (error: Error) => {
+      if (!down) log(`redis: ${error.message} (reconnecting)`);
+      down = true;
+    });
+    connection.on('ready', () => {
+      down = false;
+    });
+  }
   const stores = new Map<string, OutputStore>();
   /** Running jobs: the last sampler step each reported. */
   const running = new Map<string, { step: number }>();
@@ -124,7 +137,7 @@ export async function startRedisWorker(options: RedisWorkerOptions): Promise<Red
 
   const lockDuration = options.lockMs ?? 30_000;
   const worker = new Worker<QueuedJobData, JobResultData>(QUEUE_NAME, processor, {
-    connection: redis.duplicate(),
+    connection: bullConnection,
     concurrency: options.concurrency,
     name,
     lockDuration,
@@ -155,7 +168,8 @@ export async function startRedisWorker(options: RedisWorkerOptions): Promise<Red
     async close(force = false) {
       await worker.close(force);
       subscriber.disconnect();
-      await redis.quit();
+      bullConnection.disconnect();
+      redis.disconnect();
     },
   };
 }
