@@ -12,6 +12,7 @@ describe('describeStage', () => {
       'running step 4/20, about 3 s left',
     );
     expect(describeStage({ stage: 'running', step: 0, total: 20, etaMs: 0 })).toBe('running step 0/20');
+    expect(describeStage({ stage: 'running', step: 20, total: 20, etaMs: 0 })).toBe('running step 20/20');
     expect(describeStage({ stage: 'running' })).toBe('running');
   });
 

@@ -27,7 +27,8 @@ export function describeStage(stage: NodeStage): string {
     case 'running': {
       if (stage.step === undefined) return 'running';
       const steps = stage.total !== undefined ? `${stage.step}/${stage.total}` : `${stage.step}`;
-      const eta = stage.etaMs !== undefined && stage.step > 0 ? `, ${etaText(stage.etaMs)}` : '';
+      const left = stage.total === undefined || stage.step < stage.total;
+      const eta = stage.etaMs !== undefined && stage.step > 0 && left ? `, ${etaText(stage.etaMs)}` : '';
       return `running step ${steps}${eta}`;
     }
   }
