@@ -1,4 +1,3 @@
-import { limitNote } from '../../src/core/limits';
 import type { NodeDefinition } from '../../src/core/node-definition';
 import {
   createDiffusersScheduler,
@@ -9,14 +8,8 @@ import {
   type SchedulerConfig,
 } from '../../src/diffusion/diffusers';
 import { epsDenoiser, type LatentRange } from '../../src/diffusion/guidance';
-import { noiseImageLatent, SAMPLER_NAMES, type SamplerName, sample } from '../../src/diffusion/samplers';
-import {
-  DiscreteSchedule,
-  denoiseSigmas,
-  getSigmas,
-  SCHEDULER_NAMES,
-  type SchedulerName,
-} from '../../src/diffusion/schedule';
+import { noiseImageLatent, type SamplerName, sample } from '../../src/diffusion/samplers';
+import { DiscreteSchedule, denoiseSigmas, getSigmas, type SchedulerName } from '../../src/diffusion/schedule';
 import { withSession } from '../../src/runtime/models/model-services';
 import type { ModelSet } from '../../src/runtime/models/model-set';
 import { float32Tensor } from '../../src/runtime/ort/tensor-data';
@@ -28,13 +21,10 @@ import { diffusersLoop } from './diffusers-loop';
 import { diffusersHintActive, guidedUnet, predict } from './guided-unet';
 import { isLatentSizeFact, latentFitIssues, packOfFact } from './latent-fit';
 import { latentPreview, SD15_PREVIEW_RGB_FACTORS } from './latent-preview';
+import { samplerSpec } from './sampler.spec';
 import { stepEta } from './step-eta';
 import { unetSessionRequest } from './unet-model';
 
-/** Samplers: k-diffusion style ones, plus `pndm`, which exists only as diffusers' scheduler. */
-export const SAMPLER_CHOICES = [...SAMPLER_NAMES, 'pndm'] as const;
-/** Schedules: ComfyUI's, plus `diffusers` / `diffusers_karras`: the checkpoint's scheduler config run exactly as diffusers runs it. */
-export const SCHEDULER_CHOICES = [...SCHEDULER_NAMES, 'diffusers', 'diffusers_karras'] as const;
 const DIFFUSERS_SAMPLERS: readonly string[] = ['ddim', 'pndm', 'euler', 'dpmpp_2m'];
 
 function schedulerConfig(models: ModelSet): SchedulerConfig {
@@ -93,57 +83,7 @@ function diffusersName(sampler: string, scheduler: string): DiffusersSchedulerNa
  *   diffusers' DDIM, PNDM, Euler or DPM-Solver++ scheduler, so the numbers are diffusers'.
  */
 export const samplerNode: NodeDefinition<RuntimeServices> = {
-  type: 'sampling.sampler',
-  typeVersion: 1,
-  title: 'Sampler',
-  category: 'sampling',
-  description: 'Denoises latents with the U-Net under classifier-free guidance.',
-  inputs: [
-    { name: 'unet', type: 'UNET' },
-    { name: 'positive', type: 'CONDITIONING' },
-    { name: 'negative', type: 'CONDITIONING' },
-    { name: 'latent', type: 'LATENT' },
-    {
-      name: 'noise',
-      type: 'LATENT',
-      optional: true,
-      description: 'Unit Gaussian noise to use instead of the seeded noise (e.g. from Load Latent)',
-    },
-  ],
-  outputs: [{ name: 'latent', type: 'LATENT' }],
-  params: [
-    { kind: 'seed', name: 'seed', label: 'Seed', default: 0 },
-    { kind: 'int', name: 'steps', label: 'Steps', default: 20, min: 1, max: 150, step: 1 },
-    { kind: 'float', name: 'cfg', label: 'CFG', default: 7.5, min: 0, max: 30, step: 0.1 },
-    { kind: 'enum', name: 'sampler', label: 'Sampler', default: 'dpmpp_2m', options: SAMPLER_CHOICES },
-    { kind: 'enum', name: 'scheduler', label: 'Scheduler', default: 'karras', options: SCHEDULER_CHOICES },
-    { kind: 'float', name: 'denoise', label: 'Denoise', default: 1, min: 0, max: 1, step: 0.01 },
-    {
-      kind: 'enum',
-      name: 'add_noise',
-      label: 'Add noise',
-      default: 'enable',
-      options: ['enable', 'disable'],
-      description: 'disable: start from the latent as it is (ComfyUI KSamplerAdvanced add_noise: disable)',
-    },
-  ],
-  // ComfyUI's schedules build steps / denoise sigmas and run the last `steps`: a tiny denoise
-  // would allocate and compute billions of them, so the schedule's length is a budget.
-  validate({ nodeId, params, limits }) {
-    const steps = typeof params.steps === 'number' ? params.steps : 0;
-    const denoise = typeof params.denoise === 'number' ? params.denoise : 1;
-    if (denoise <= 0 || denoise > 0.9999) return [];
-    const total = Math.floor(steps / denoise);
-    if (total <= limits['sampler-steps']) return [];
-    return [
-      {
-        code: 'over_limit',
-        nodeId,
-        param: 'denoise',
-        message: `steps ${steps} at denoise ${denoise} make a schedule of ${total} steps, more than the ${limits['sampler-steps']} allowed (${limitNote('sampler-steps', limits)})`,
-      },
-    ];
-  },
+  ...samplerSpec,
   // The latent's size against the U-Net's fixed input dims, before the job runs (no session).
   preflight({ inputs }) {
     const unet = packOfFact(inputs.unet);
