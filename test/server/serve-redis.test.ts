@@ -285,4 +285,16 @@ describe.sequential('kosmograph serve --redis with two workers', () => {
     expect(otherView!.status).toBe('done');
     expect((await fetch(`${base}/jobs/${id}`, { method: 'DELETE', headers: AUTH })).status).toBe(409);
   }, 60_000);
+
+  it('SIGTERM: the worker finishes its running job, then exits', async () => {
+    const worker = workers.find((w) => w.process.exitCode === null && w.process.signalCode === null)!;
+    const id = await submit(['sampler.steps=40', 'latent.batch_size=4'], 8);
+    await readEvents(`${base}/jobs/${id}/events`, AUTH, (e) => e.data.type === 'node:progress');
+    expect((await view(id)).status).toBe('running');
+    expect(await worker.stop('SIGTERM')).toBe(0);
+    const finished = await view(id);
+    expect(finished.status).toBe('done');
+    expect(finished.attempts).toBe(1);
+    expect(completions(id)).toBe(1);
+  });
 });
