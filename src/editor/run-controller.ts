@@ -1,9 +1,11 @@
 import type { GraphDocument } from '../core/document';
+import { remoteOrigins } from '../core/graph-origins';
 import { validateGraph } from '../core/validate';
 import { formatIssue } from '../core/validation-error';
 import type { EngineEvent } from '../engine/events';
 import { dismissNotice, notify, validateNow } from './actions';
 import { engine } from './engine-connection';
+import { consentToOrigins, unapprovedOrigins } from './origin-consent';
 import { specOf } from './registry';
 import { isRelativeSource, resolveSource } from './sources';
 import { replacePresent } from './state/history';
@@ -120,6 +122,15 @@ export function queueRun(): string | undefined {
   validateNow();
   if (issues.length > 0) {
     notify('error', `The graph cannot run: ${issues.length} problem(s)`, issues.map(formatIssue));
+    return undefined;
+  }
+  const origins = remoteOrigins(
+    doc,
+    specOf,
+    new URL(state.baseUrl ?? globalThis.location?.href ?? 'http://localhost/').origin,
+  );
+  if (!consentToOrigins(origins)) {
+    notify('error', 'Not run: this graph fetches from sites you did not allow', unapprovedOrigins(origins));
     return undefined;
   }
   counter += 1;
