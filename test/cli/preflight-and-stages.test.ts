@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +54,31 @@ describe('kosmograph run: pre-flight against the models', () => {
     expect(lines.map((l) => l.type)).toEqual(['job:start', 'job:failed', 'result']);
     expect(lines.at(-1)?.error?.issues).toEqual([
       expect.objectContaining({ nodeId: 'latent', param: 'height', code: 'node_rule' }),
+    ]);
+  });
+});
+
+describe('a ComfyUI prompt at 512x512 on the reference pack', () => {
+  it('imports with a warning naming the size, then run refuses it naming the node and both params', async () => {
+    const dir = tempDir();
+    const prompt = JSON.parse(readFileSync('test/fixtures/comfy/api-text-to-image.json', 'utf8')) as Record<
+      string,
+      { class_type: string; inputs: Record<string, unknown> }
+    >;
+    prompt['5']!.inputs = { ...prompt['5']!.inputs, width: 512, height: 512 };
+    const source = join(dir, 'comfy-512.json');
+    writeFileSync(source, JSON.stringify(prompt));
+    const graph = join(dir, 'graph.json');
+    const imported = captureIo();
+    expect(await cli(imported, 'import-comfy', source, '--out', graph)).toBe(0);
+    expect(imported.err()).toContain(
+      'warning: ComfyUI node 5 (EmptyLatentImage): 512x512 latents: pack "reference" draws 128x128 images',
+    );
+    const ran = captureIo();
+    expect(await cli(ran, 'run', graph, '--out', join(dir, 'out'))).toBe(2);
+    expect(ran.err().trim().split('\n')).toEqual([
+      'error: node "latent_5" param "width": width 512 makes a latent 64 wide; the U-Net of shapes-world (unet/model.onnx) takes only 16: set width to 128',
+      'error: node "latent_5" param "height": height 512 makes a latent 64 high; the U-Net of shapes-world (unet/model.onnx) takes only 16: set height to 128',
     ]);
   });
 });
