@@ -2,6 +2,7 @@ import { emptyGraph, type GraphDocument, type JsonValue, type PortRef } from '..
 import type { LoadedGraph } from '../core/load-document';
 import { validateGraph } from '../core/validate';
 import { checkImageFile } from './image-file';
+import { freeSpot, makeRoom, nodeRects, placeGroup } from './placement';
 import { specOf } from './registry';
 import { fileToDataUrl } from './sources';
 import { type ClipboardPayload, copyNodes, parseClipboard, pasteNodes } from './state/clipboard';
@@ -25,10 +26,11 @@ import {
   commit,
   createHistory,
   redo as redoHistory,
+  replacePresent,
   reset,
   undo as undoHistory,
 } from './state/history';
-import { autoLayout } from './state/layout';
+import { autoLayout, estimateSize } from './state/layout';
 import { emptyRunState } from './state/run-state';
 import type { SeedMode } from './state/seed';
 import { seedKey } from './state/seed';
@@ -141,7 +143,16 @@ export function selectAll(): void {
   selectNodes(currentDoc().nodes.map((n) => n.id));
 }
 
-/** Adds a node; with `pending`, also wires the dragged connection to the new node's `port`. */
+/** The free spot nearest to `position` (a top-left corner) for a new node of `type` (see placement.ts). */
+function freePositionFor(doc: GraphDocument, type: string, position: XY): XY {
+  const size = estimateSize({ id: '', type, typeVersion: 1, params: {} }, specOf);
+  return freeSpot(position, size, nodeRects(doc, specOf, editorStore.getState().measured).values());
+}
+
+/**
+ * Adds a node at the free spot nearest to `position` (never on top of
+ * another); with `pending`, also wires the dragged connection to its `port`.
+ */
 export function addNodeAt(
   type: string,
   position: XY,
@@ -150,7 +161,7 @@ export function addNodeAt(
 ): string | undefined {
   const spec = specOf(type);
   if (!spec) return undefined;
-  const added = addNode(currentDoc(), spec, position);
+  const added = addNode(currentDoc(), spec, freePositionFor(currentDoc(), type, position));
   let doc = added.doc;
   if (pending && port) {
     const result =
@@ -262,8 +273,33 @@ export function dragNodes(positions: Record<string, XY>): void {
   commitDoc(moveNodes(currentDoc(), positions), { key: `drag:${gesture}`, gesture: true });
 }
 
+/** An arranged graph (an example) is laid out again once its nodes are measured (dagre on real sizes). */
+let relayoutSession: string | undefined;
+
 export function setMeasured(sizes: Record<string, { width: number; height: number }>): void {
+  const before = editorStore.getState().measured;
   set((s) => ({ measured: { ...s.measured, ...sizes } }));
+  const state = editorStore.getState();
+  const doc = state.history.present;
+  if (relayoutSession === state.session) {
+    if (!doc.nodes.every((n) => state.measured[n.id])) return;
+    relayoutSession = undefined;
+    set({ history: replacePresent(state.history, moveNodes(doc, autoLayout(doc, specOf, state.measured))) });
+    requestFitView('readable');
+    return;
+  }
+  // A node that grew (its output arrived) pushes the nodes it would now cover out of its way.
+  let moved: Record<string, XY> = {};
+  for (const [id, size] of Object.entries(sizes)) {
+    const old = before[id];
+    if (!old || (size.height <= old.height + 1 && size.width <= old.width + 1)) continue;
+    const rects = nodeRects(moveNodes(doc, moved), specOf, state.measured);
+    moved = { ...moved, ...makeRoom(rects, id, old) };
+  }
+  if (Object.keys(moved).length > 0) {
+    const now = editorStore.getState();
+    set({ history: replacePresent(now.history, moveNodes(now.history.present, moved)) });
+  }
 }
 
 // ---- images -------------------------------------------------------------------------------------
@@ -298,7 +334,7 @@ export async function addImageNode(file: File, position: XY): Promise<string | u
   if (!spec || !param) return undefined;
   const url = await acceptImage(file);
   if (url === undefined) return undefined;
-  const added = addNode(currentDoc(), spec, position);
+  const added = addNode(currentDoc(), spec, freePositionFor(currentDoc(), LOAD_IMAGE_TYPE, position));
   commitDoc(setParam(added.doc, added.id, param.name, url));
   selectNodes([added.id]);
   return added.id;
@@ -307,13 +343,17 @@ export async function addImageNode(file: File, position: XY): Promise<string | u
 // ---- clipboard -----------------------------------------------------------------------------------
 
 let internalClipboard: ClipboardPayload | undefined;
-let pasteCount = 0;
+
+/** Where pasted nodes go (flow coordinates): the pointer over the canvas, else the view's centre (set by the canvas). */
+let pasteAnchor: () => XY | undefined = () => undefined;
+export function setPasteAnchor(anchor: () => XY | undefined): void {
+  pasteAnchor = anchor;
+}
 
 export async function copySelection(): Promise<void> {
   const { selectedNodes } = editorStore.getState();
   if (selectedNodes.size === 0) return;
   internalClipboard = copyNodes(currentDoc(), selectedNodes);
-  pasteCount = 0;
   try {
     await navigator.clipboard.writeText(JSON.stringify(internalClipboard));
   } catch {
@@ -326,8 +366,20 @@ export async function cutSelection(): Promise<void> {
   deleteSelection();
 }
 
-function pastePayload(payload: ClipboardPayload, offset: XY): void {
-  const result = pasteNodes(currentDoc(), payload, specOf, offset);
+/**
+ * Pastes `payload` with its arrangement kept, the group moved into the free
+ * space nearest to `centre` (see placement.ts).
+ */
+function pastePayload(payload: ClipboardPayload, centre: XY, withInputs = false): void {
+  const doc = currentDoc();
+  const { measured } = editorStore.getState();
+  const group = payload.nodes.map((n) => {
+    const p = payload.positions[n.id] ?? { x: 0, y: 0 };
+    const size = measured[n.id] ?? estimateSize(n, specOf);
+    return { x: p.x, y: p.y, width: size.width, height: size.height };
+  });
+  const offset = placeGroup(group, nodeRects(doc, specOf, measured).values(), centre);
+  const result = pasteNodes(doc, payload, specOf, offset, withInputs);
   commitDoc(result.doc);
   selectNodes(result.ids);
   if (result.dropped.length > 0) {
@@ -339,8 +391,12 @@ function pastePayload(payload: ClipboardPayload, offset: XY): void {
   }
 }
 
-/** Pastes the system clipboard when it holds kosmograph nodes, else the in-app clipboard. */
-export async function paste(text?: string): Promise<void> {
+/**
+ * Pastes the system clipboard when it holds kosmograph nodes, else the in-app
+ * clipboard, near the pointer; `withInputs` (Ctrl+Shift+V) keeps the wires
+ * into the pasted nodes from nodes outside them.
+ */
+export async function paste(text?: string, withInputs = false): Promise<void> {
   let payload = text !== undefined ? parseClipboard(text) : undefined;
   if (!payload && text === undefined) {
     try {
@@ -351,14 +407,34 @@ export async function paste(text?: string): Promise<void> {
   }
   payload ??= internalClipboard;
   if (!payload) return;
-  pasteCount += 1;
-  pastePayload(payload, { x: 40 * pasteCount, y: 40 * pasteCount });
+  const centre = pasteAnchor() ?? groupCentre(payload);
+  pastePayload(payload, centre, withInputs);
 }
 
+/** The centre of the copied nodes where they were (when the canvas gives no anchor). */
+function groupCentre(payload: ClipboardPayload): XY {
+  const xs = Object.values(payload.positions);
+  if (xs.length === 0) return { x: 0, y: 0 };
+  return {
+    x: xs.reduce((a, p) => a + p.x, 0) / xs.length,
+    y: xs.reduce((a, p) => a + p.y, 0) / xs.length,
+  };
+}
+
+/** Duplicates the selection (wires between the copies kept) right of it, in free space. */
 export function duplicateSelection(): void {
-  const { selectedNodes } = editorStore.getState();
+  const { selectedNodes, measured } = editorStore.getState();
   if (selectedNodes.size === 0) return;
-  pastePayload(copyNodes(currentDoc(), selectedNodes), { x: 40, y: 40 });
+  const doc = currentDoc();
+  const payload = copyNodes(doc, selectedNodes);
+  const rects = nodeRects(doc, specOf, measured);
+  const box = [...selectedNodes].map((id) => rects.get(id)).filter((r) => r !== undefined);
+  const right = Math.max(...box.map((r) => r.x + r.width));
+  const top = Math.min(...box.map((r) => r.y));
+  const bottom = Math.max(...box.map((r) => r.y + r.height));
+  const width = right - Math.min(...box.map((r) => r.x));
+  // Just right of the originals; the search moves it on if that is taken.
+  pastePayload(payload, { x: right + 40 + width / 2, y: (top + bottom) / 2 }, false);
 }
 
 // ---- whole-graph operations ---------------------------------------------------------------------
@@ -420,9 +496,12 @@ export function openGraph(loaded: LoadedGraph, options: OpenOptions): void {
       ? { ...state.history, past: [], future: [], present: doc }
       : reset(state.history, doc);
   // A new session: nothing of the old graph's runs (badges, pictures, errors, the Runs list) shows on this one.
+  const session = newSessionId();
+  // Arranged on estimated sizes; again on measured ones as soon as the canvas has them.
+  relayoutSession = options.arrange ? session : undefined;
   set({
     history,
-    session: newSessionId(),
+    session,
     run: emptyRunState(),
     selectedNodes: new Set(),
     selectedEdges: new Set(),

@@ -10,13 +10,18 @@ import type { XY } from './state/graph-ops';
  */
 
 let fallback: ReturnType<typeof setTimeout> | undefined;
+/** Ctrl+Shift+V was pressed: the paste it causes keeps the pasted nodes' input wires. */
+let withInputs = false;
 
-/** Ctrl+V was pressed: paste nodes unless a paste event comes first. */
-export function schedulePasteFallback(): void {
+/** Ctrl+V (Ctrl+Shift+V: `inputs`) was pressed: paste nodes unless a paste event comes first. */
+export function schedulePasteFallback(inputs = false): void {
   if (fallback !== undefined) clearTimeout(fallback);
+  withInputs = inputs;
   fallback = setTimeout(() => {
     fallback = undefined;
-    void paste();
+    const keep = withInputs;
+    withInputs = false;
+    void paste(undefined, keep);
   }, 60);
 }
 
@@ -40,5 +45,7 @@ export function handlePaste(e: ClipboardEvent, at: () => XY): void {
     return;
   }
   const text = data?.getData('text/plain') ?? '';
-  void paste(text);
+  const keep = withInputs;
+  withInputs = false;
+  void paste(text, keep);
 }

@@ -20,6 +20,7 @@ export const SHORTCUTS: readonly { keys: string; what: string }[] = [
   { keys: 'Ctrl+Z', what: 'Undo' },
   { keys: 'Ctrl+Shift+Z / Ctrl+Y', what: 'Redo' },
   { keys: 'Ctrl+C / Ctrl+X / Ctrl+V', what: 'Copy / cut / paste nodes (pasted nodes get new ids)' },
+  { keys: 'Ctrl+Shift+V', what: 'Paste with the wires into the pasted nodes (from nodes outside them)' },
   { keys: 'Ctrl+D', what: 'Duplicate the selected nodes' },
   { keys: 'Ctrl+A', what: 'Select all nodes' },
   { keys: 'Delete / Backspace', what: 'Delete the selection' },
@@ -63,9 +64,9 @@ export function handleShortcut(e: KeyboardEvent): void {
   else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) redo();
   else if (mod && key === 'c') void copySelection();
   else if (mod && key === 'x') void cutSelection();
-  else if (mod && key === 'v' && !e.shiftKey) {
+  else if (mod && key === 'v') {
     // The paste event does the pasting (it can read images); this is the fallback.
-    schedulePasteFallback();
+    schedulePasteFallback(e.shiftKey);
     return;
   } else if (mod && key === 'd') duplicateSelection();
   else if (mod && key === 'a') selectAll();

@@ -112,3 +112,21 @@ export async function fitAll(page: Page): Promise<void> {
   await moreCommand(page, 'Fit view');
   await page.waitForTimeout(200);
 }
+
+/** Pairs of nodes whose boxes on the canvas overlap (`a+b`), from what the browser laid out. */
+export async function overlappingNodes(page: Page): Promise<string[]> {
+  return page.locator('.react-flow__node').evaluateAll((els) => {
+    const boxes = els.map((el) => ({ id: el.getAttribute('data-id') ?? '?', r: el.getBoundingClientRect() }));
+    const out: string[] = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!.r;
+        const b = boxes[j]!.r;
+        if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+          out.push(`${boxes[i]!.id}+${boxes[j]!.id}`);
+        }
+      }
+    }
+    return out;
+  });
+}

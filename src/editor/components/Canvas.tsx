@@ -32,6 +32,7 @@ import {
   refuse,
   selectNodes,
   setMeasured,
+  setPasteAnchor,
   startWireDrag,
 } from '../actions';
 import { droppedFileKind } from '../dropped-file';
@@ -238,8 +239,13 @@ export function Canvas() {
       if (editorStore.getState().dialog) return;
       handlePaste(e, at);
     };
+    // Pasted nodes land there too (in the free space nearest to it).
+    setPasteAnchor(at);
     document.addEventListener('paste', onPaste);
-    return () => document.removeEventListener('paste', onPaste);
+    return () => {
+      setPasteAnchor(() => undefined);
+      document.removeEventListener('paste', onPaste);
+    };
   }, [flow]);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {

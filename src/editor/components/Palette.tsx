@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { addNodeAt } from '../actions';
 import { NODE_SPECS } from '../registry';
 import { groupByCategory, searchNodes } from '../state/compatible';
-import { currentDoc } from '../store';
+import { NODE_WIDTH } from '../state/layout';
 import { NODE_DRAG_TYPE } from './Canvas';
 
 /** The searchable node palette: click to add at the centre of the view, or drag onto the canvas. */
@@ -17,9 +17,8 @@ export function Palette() {
     const centre = pane
       ? flow.screenToFlowPosition({ x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 })
       : { x: 0, y: 0 };
-    // Cascade so nodes added one after another do not hide each other.
-    const k = currentDoc().nodes.length % 8;
-    addNodeAt(type, { x: Math.round(centre.x - 130 + k * 30), y: Math.round(centre.y - 60 + k * 30) });
+    // At the centre, or the free spot nearest to it (addNodeAt never covers another node).
+    addNodeAt(type, { x: Math.round(centre.x - NODE_WIDTH / 2), y: Math.round(centre.y - 60) });
   };
 
   return (

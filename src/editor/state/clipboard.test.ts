@@ -37,6 +37,22 @@ describe('clipboard', () => {
     expect(pasted.edges).toHaveLength(1);
   });
 
+  it('with inputs (Ctrl+Shift+V), keeps the wires from nodes outside the copy', () => {
+    const doc = twoNodes();
+    const payload = parseClipboard(JSON.stringify(copyNodes(doc, new Set(['canny']))))!;
+    expect(payload.inputs).toHaveLength(1);
+    const plain = pasteNodes(doc, payload, lookup, { x: 0, y: 300 });
+    expect(plain.doc.edges).toHaveLength(1);
+    const wired = pasteNodes(doc, payload, lookup, { x: 0, y: 300 }, true);
+    expect(wired.doc.edges).toContainEqual({
+      from: { node: 'load', port: 'image' },
+      to: { node: 'canny_2', port: 'image' },
+    });
+    // A source that is gone (deleted since the copy) is skipped.
+    const gone = { ...doc, nodes: doc.nodes.filter((n) => n.id !== 'load'), edges: [] };
+    expect(pasteNodes(gone, payload, lookup, { x: 0, y: 0 }, true).doc.edges).toEqual([]);
+  });
+
   it('re-validates pasted edges', () => {
     const doc = twoNodes();
     const payload = copyNodes(doc, new Set(['load', 'canny']));

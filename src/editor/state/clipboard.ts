@@ -20,6 +20,8 @@ export const clipboardSchema = z
     nodes: z.array(nodeSchema).max(10_000),
     edges: z.array(edgeSchema),
     positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })),
+    /** Wires into the copied nodes from nodes outside the copy (Ctrl+Shift+V pastes them too). */
+    inputs: z.array(edgeSchema).optional(),
   })
   .strict();
 
@@ -28,6 +30,7 @@ export type ClipboardPayload = z.infer<typeof clipboardSchema>;
 export function copyNodes(doc: GraphDocument, ids: ReadonlySet<string>): ClipboardPayload {
   const nodes = doc.nodes.filter((n) => ids.has(n.id));
   const edges = doc.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node));
+  const inputs = doc.edges.filter((e) => !ids.has(e.from.node) && ids.has(e.to.node));
   const positions: Record<string, XY> = {};
   for (const n of nodes) {
     const p = doc.layout?.nodes[n.id];
@@ -38,6 +41,7 @@ export function copyNodes(doc: GraphDocument, ids: ReadonlySet<string>): Clipboa
     nodes: structuredClone(nodes),
     edges: structuredClone(edges),
     positions,
+    ...(inputs.length > 0 ? { inputs: structuredClone(inputs) } : {}),
   };
 }
 
@@ -62,13 +66,16 @@ export interface PasteResult {
 /**
  * Pastes `payload` into `doc`: every node gets a new id (its old id if free,
  * else `id_2`, ...), positions are shifted by `offset`, and each internal
- * edge is re-validated with `canConnect` before it is added.
+ * edge is re-validated with `canConnect` before it is added. With
+ * `withInputs` (Ctrl+Shift+V), the copied nodes' wires from nodes outside the
+ * copy are made again where those nodes are still in `doc`.
  */
 export function pasteNodes(
   doc: GraphDocument,
   payload: ClipboardPayload,
   lookup: NodeSpecLookup,
   offset: XY,
+  withInputs = false,
 ): PasteResult {
   const taken = nodeIds(doc);
   const rename = new Map<string, string>();
@@ -97,6 +104,15 @@ export function pasteNodes(
       from: { node: from, port: edge.from.port },
       to: { node: to, port: edge.to.port },
     };
+    const verdict = canConnect({ nodes: next.nodes, edges }, candidate.from, candidate.to, lookup);
+    if (verdict.ok) edges.push(candidate);
+    else dropped.push({ edge: candidate, reason: verdict.reason });
+  }
+  const present = new Set(doc.nodes.map((n) => n.id));
+  for (const edge of withInputs ? (payload.inputs ?? []) : []) {
+    const to = rename.get(edge.to.node);
+    if (!to || rename.has(edge.from.node) || !present.has(edge.from.node)) continue;
+    const candidate: GraphEdge = { from: edge.from, to: { node: to, port: edge.to.port } };
     const verdict = canConnect({ nodes: next.nodes, edges }, candidate.from, candidate.to, lookup);
     if (verdict.ok) edges.push(candidate);
     else dropped.push({ edge: candidate, reason: verdict.reason });
