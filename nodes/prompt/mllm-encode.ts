@@ -11,6 +11,7 @@ import type { RuntimeServices } from '../../src/runtime/services';
 import { stringParam } from '../port-values';
 import { floatOutput, idsTensor } from '../tensor-inputs';
 import { type HiddenStates, type MllmHiddenValue, valueInput } from '../values';
+import { resizeShorterBicubicCenterCrop } from './clip-bicubic';
 import { mllmEncodeSpec } from './mllm-encode.spec';
 
 /** Runs the vision tower + connector over the prompt's images: [N, tokens, D]. */
@@ -25,7 +26,11 @@ async function imageEmbeds(
   const size = vision.inputSize;
   const pixels = new Float32Array(images.length * 3 * size * size);
   images.forEach((image, i) => {
-    const chw = toChwFloat(resizeCover(image, size, size), {
+    const square =
+      vision.resize === 'bicubic'
+        ? resizeShorterBicubicCenterCrop(image, size)
+        : resizeCover(image, size, size);
+    const chw = toChwFloat(square, {
       range: [0, 1],
       mean: vision.mean,
       std: vision.std,

@@ -168,6 +168,16 @@ def subject_image():
     return img
 
 
+def resize_input(w: int, h: int):
+    """A w x h test image with edges and noise (seeded), for the bicubic resize golden."""
+    from PIL import Image
+
+    rng = np.random.default_rng(w * 1000 + h)
+    y, x = np.mgrid[0:h, 0:w]
+    rgb = np.stack([(x * 7 + y * 3) % 256, ((x // 9 + y // 7) % 2) * 255, rng.integers(0, 256, (h, w))], -1)
+    return Image.fromarray(rgb.astype(np.uint8), "RGB")
+
+
 def app_pixels(img) -> torch.Tensor:
     """The app's 'gpt' image transform: Resize(224, bicubic) of the short side, CenterCrop(224), /255, CLIP mean/std."""
     from torchvision.transforms import CenterCrop, InterpolationMode, Resize
@@ -203,6 +213,12 @@ def goldens(enc: KosmosGEncoder, sp_path: Path, dict_path: Path, out: Path) -> d
               out / "tokens.json")
     img = subject_image()
     save_png(img, out / "subject.png")
+    from torchvision.transforms import CenterCrop, InterpolationMode, Resize
+
+    for name, (w, h) in (("resize_down", (300, 211)), ("resize_up", (97, 150))):  # the app's transform, PIL's pixels
+        src = resize_input(w, h)
+        save_png(src, out / f"{name}_input.png")
+        save_png(CenterCrop(224)(Resize(224, interpolation=InterpolationMode.BICUBIC)(src)), out / f"{name}_output.png")
     with torch.no_grad():
         ids, mask = prompt_ids(sp, index, PROMPT, 1, s.image_tokens)
         cond = enc.condition(torch.tensor([ids]), app_pixels(img), torch.tensor([mask]))

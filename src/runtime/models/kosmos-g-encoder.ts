@@ -36,6 +36,9 @@ export const kosmosGManifestSchema = z.object({
       inputSize: positive,
       mean: z.tuple([z.number(), z.number(), z.number()]),
       std: z.tuple([z.number(), z.number(), z.number()]),
+      /** The app's transform: torchvision Resize(shorter side, BICUBIC) + CenterCrop on PIL. */
+      resize: z.literal('bicubic').optional(),
+      crop: z.literal('center').optional(),
     }),
     imageTokensPerImage: positive,
     mllmHiddenSize: positive,

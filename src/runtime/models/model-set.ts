@@ -105,14 +105,16 @@ export interface ModelSet {
 /** The Kosmos-G constants of a source (image tokens, MLLM width, special ids, marker, vision input). */
 export type KosmosConstants = Pick<
   PackConstants,
-  | 'vision'
   | 'imageTokensPerImage'
   | 'mllmHiddenSize'
   | 'conditioningLength'
   | 'conditioningWidth'
   | 'specialTokens'
   | 'imageMarker'
->;
+> & {
+  /** `resize: 'bicubic'`: Kosmos-G's own transform (PIL bicubic of the shorter side, centre crop). */
+  readonly vision: PackConstants['vision'] & { readonly resize?: 'bicubic' };
+};
 
 /** A kosmograph pack's manifest as a model set. */
 export function modelSetFromManifest(m: PackManifest): ModelSet {
