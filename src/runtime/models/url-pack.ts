@@ -118,9 +118,11 @@ export async function openPackFromUrl(
   };
 
   let done = 0;
+  // Every file was fetched (or found in the cache) to verify it: its size is known from here on.
+  const sizes = new Map<string, number>();
   for (const entry of files) {
     signal.throwIfAborted();
-    await load(entry, true);
+    sizes.set(entry.file, (await load(entry, true)).byteLength);
     done += 1;
     onProgress?.({ file: entry.file, done, total: files.length });
   }
@@ -137,5 +139,6 @@ export async function openPackFromUrl(
       if (kept) return kept;
       return load(entry, true);
     },
+    fileSize: (file) => sizes.get(file),
   };
 }
