@@ -149,6 +149,7 @@ export async function inlineImageFiles(
   graph: GraphDocument,
   baseDir: string,
   lookup: NodeSpecLookup,
+  policy: Pick<FilePolicy, 'readFile'> = trusted,
 ): Promise<GraphDocument> {
   const issues: ValidationIssue[] = [];
   const nodes = await Promise.all(
@@ -161,7 +162,7 @@ export async function inlineImageFiles(
         const path = resolveSourcePath(source, baseDir);
         let bytes: Uint8Array;
         try {
-          bytes = await trusted.readFile(path);
+          bytes = await policy.readFile(path);
         } catch (error) {
           issues.push({
             code: 'invalid_document',

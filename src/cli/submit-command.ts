@@ -1,13 +1,29 @@
+import { open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { NodeRegistry } from '../core/node-definition';
+import { createFilePolicy } from '../runtime/node/file-policy';
 import type { RuntimeServices } from '../runtime/services';
 import { type JobView, jobCreatedSchema, jobViewSchema, requestErrorSchema } from '../server/job-model';
 import { writeFileAtomic } from './atomic-write';
 import { CliError, EXIT } from './cli-error';
 import { readGraphFile } from './graph-file';
 import { inlineImageFiles } from './portable-inputs';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+async function startsAsPng(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(8);
+    await handle.read(head, 0, 8, 0);
+    return PNG_SIGNATURE.every((b, i) => head[i] === b);
+  } finally {
+    await handle.close();
+  }
+}
+
 import { applyCommandLine, type CliIo } from './run-command';
 
 export const SUBMIT_USAGE = `usage: kosmograph submit <graph.json|image.png> --server URL [--token T] [--seeds 1..100]
@@ -92,7 +108,15 @@ export async function submitCommand(
   // Inputs travel as data: URLs: the server reads no files of this machine.
   const baseDir = dirname(resolve(graphPath));
   const withInputs = applyCommandLine(loaded.graph, { inputs: args.input, sets: [] }, registry);
-  const graph = await inlineImageFiles(withInputs, baseDir, registry.lookup);
+  // Only what `run` would let this graph read is uploaded: its own folder (none for a PNG, a
+  // shared image) and the --input files; a path a graph names elsewhere is refused, not sent.
+  const fromPng = await startsAsPng(graphPath);
+  const policy = createFilePolicy({
+    roots: fromPng ? [] : [baseDir],
+    origins: [],
+    files: (args.input ?? []).map((text) => resolve(text.slice(text.indexOf('=') + 1))),
+  });
+  const graph = await inlineImageFiles(withInputs, baseDir, registry.lookup, policy);
 
   const base = args.server.replace(/\/+$/, '');
   const headers: Record<string, string> = args.token ? { authorization: `Bearer ${args.token}` } : {};
