@@ -2,6 +2,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { closeSearch, openDialog } from './actions';
 import { Canvas } from './components/Canvas';
+import { Gallery } from './components/Gallery';
 import { HelpDialog } from './components/HelpDialog';
 import { Inspector } from './components/Inspector';
 import { NoticeBar } from './components/NoticeBar';
@@ -10,6 +11,7 @@ import { Palette } from './components/Palette';
 import { SaveAsDialog } from './components/SaveAsDialog';
 import { TabBar } from './components/TabBar';
 import { Toolbar } from './components/Toolbar';
+import { startGalleryRecorder } from './gallery/recorder';
 import { openShareLink } from './share';
 import { handleShortcut } from './shortcuts';
 import { editorStore, useEditor } from './store';
@@ -17,6 +19,7 @@ import { editorStore, useEditor } from './store';
 export function App() {
   const ready = useEditor((s) => s.ready);
   const openPanel = useEditor((s) => s.openPanel);
+  useEffect(startGalleryRecorder, []);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
@@ -51,6 +54,7 @@ export function App() {
         <HelpDialog />
         <PackDialog />
         <SaveAsDialog />
+        <Gallery />
       </div>
     </ReactFlowProvider>
   );

@@ -42,7 +42,7 @@ export interface PackState {
   readonly applied?: string;
 }
 
-export type Dialog = 'help' | 'pack' | 'save-as' | undefined;
+export type Dialog = 'help' | 'pack' | 'save-as' | 'gallery' | undefined;
 
 /**
  * One open graph (a tab). The active tab's live state is in the top-level

@@ -1,8 +1,8 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { layoutGraph, newGraph, openDialog, redo, requestFitView, startRename, undo } from '../actions';
+import { MAX_BATCH, queueBatch } from '../batch';
 import { EXAMPLES } from '../examples';
 import { chooseGraphFile, exportGraph, openGraphFile, openGraphUrl } from '../files';
-import { queueRun } from '../run-controller';
 import { copyShareLink } from '../share';
 import { currentDoc, useEditor } from '../store';
 import { BackendStatus } from './BackendStatus';
@@ -27,6 +27,7 @@ export function Toolbar() {
   const fileRef = useRef<HTMLInputElement>(null);
   const examplesRef = useRef<HTMLDetailsElement>(null);
   const moreRef = useRef<HTMLDetailsElement>(null);
+  const [batch, setBatch] = useState(1);
   const more = (action: () => void) => () => {
     closeMenu(moreRef);
     action();
@@ -35,9 +36,24 @@ export function Toolbar() {
   return (
     <header className="kg-toolbar">
       <h1 className="kg-logo">kosmograph</h1>
-      <button type="button" className="kg-run" onClick={() => queueRun()} title="Run (Ctrl+Enter)">
+      <button
+        type="button"
+        className="kg-run"
+        onClick={() => queueBatch(batch)}
+        title={batch > 1 ? `Queue ${batch} runs, the seed one higher for each` : 'Run (Ctrl+Enter)'}
+      >
         Run
       </button>
+      <input
+        type="number"
+        className="kg-batch"
+        min={1}
+        max={MAX_BATCH}
+        value={batch}
+        aria-label="Batch count"
+        title="Batch count: how many runs Run queues (the seed one higher for each)"
+        onChange={(e) => setBatch(Math.max(1, Math.min(MAX_BATCH, Math.floor(Number(e.target.value)) || 1)))}
+      />
       {pending > 0 && (
         <span className="kg-pending" role="status" aria-label={`${pending} run(s) queued or running`}>
           {pending}
@@ -107,6 +123,13 @@ export function Toolbar() {
       >
         Models: {packName}
         {packLoading ? '…' : ''}
+      </button>
+      <button
+        type="button"
+        onClick={() => openDialog('gallery')}
+        title="Every run's outputs, kept across reloads"
+      >
+        Gallery
       </button>
       <BackendStatus />
       <details className="kg-menu kg-menu-end" ref={moreRef}>
