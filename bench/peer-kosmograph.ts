@@ -91,12 +91,11 @@ export function checkArtifacts(
 ): void {
   const latent = artifacts.find((a) => a.nodeId === 'latent')?.artifact;
   if (latent?.kind !== 'file') throw new Error('the job gave no latent file');
+  // decodeLatentFile refuses non-finite values itself, naming the index.
   const { samples } = decodeLatentFile(latent.bytes, latent.fileName);
   if (samples.dims[2] !== size / 8 || samples.dims[3] !== size / 8) {
     throw new Error(`latent is [${samples.dims.join(', ')}], expected ${size / 8} x ${size / 8}`);
   }
-  for (const v of samples.data)
-    if (!Number.isFinite(v)) throw new Error('the sampled latent has non-finite values');
   if (decode) {
     const image = artifacts.find((a) => a.nodeId === 'save')?.artifact;
     if (image?.kind !== 'image' || !image.png || image.png.length === 0)
