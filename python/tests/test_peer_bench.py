@@ -93,7 +93,7 @@ def test_torch_and_ort_agree_on_a_step(tiny_root):
     assert np.abs(a - b).max() < 1e-4
 
 
-def test_a_non_finite_output_fails_the_run(tiny_root):
+def test_a_non_finite_output_fails_the_run():
     nan_run = lambda feeds: np.full_like(feeds["sample"], np.nan)  # noqa: E731
     with pytest.raises(pb.RunFailed, match="non-finite"):
         pb.time_steps(nan_run, pb.configs(True)["unet"], [64], warmup=0, samples=1)
