@@ -44,6 +44,8 @@ export const nodeSchema = z
     typeVersion: z.number().int().min(1),
     title: z.string().max(256).optional(),
     params: z.record(z.string(), jsonValueSchema),
+    /** Absent: the node runs. 'mute': it does not run; 'bypass': its inputs pass through (see node-modes.ts). */
+    mode: z.enum(['bypass', 'mute']).optional(),
   })
   .strict();
 
@@ -114,6 +116,7 @@ export const graphDocumentSchema = z
 export type PortRef = z.infer<typeof portRefSchema>;
 export type GraphEdge = z.infer<typeof edgeSchema>;
 export type GraphNode = z.infer<typeof nodeSchema>;
+export type NodeMode = NonNullable<GraphNode['mode']>;
 export type GraphGroup = z.infer<typeof groupSchema>;
 export type GraphNote = z.infer<typeof noteSchema>;
 export type ModelRef = z.infer<typeof modelRefSchema>;

@@ -2,6 +2,7 @@ import { checkEdgeAgainstEarlier } from './can-connect';
 import type { GraphDocument } from './document';
 import { edgesInto, firstEdgeIntoSlotPort, type GraphIndex, hasNode, indexGraph } from './graph-index';
 import { currentLimits, type ResourceLimits } from './limits';
+import { activeGraph, explainModeIssues } from './node-modes';
 import type { NodeSpecLookup } from './node-spec';
 import { cyclicNodes, upstreamSlots } from './topology';
 import { checkParams, resolveParams } from './validate-params';
@@ -29,6 +30,12 @@ export function validateGraph(
   index: GraphIndex = indexGraph(graph),
   limits: ResourceLimits = currentLimits(),
 ): ValidationIssue[] {
+  // Muted and bypassed nodes do not run: the graph that runs is checked (node-modes.ts).
+  const active = activeGraph(graph, lookup);
+  if (active.graph !== graph) {
+    const found = validateGraph(active.graph, lookup, indexGraph(active.graph), limits);
+    return explainModeIssues(found, active, lookup, graph);
+  }
   const issues: ValidationIssue[] = [];
   // Each node's type is looked up once; edges and the input checks read it by node position.
   const specs = graph.nodes.map((node) => lookup(node.type));

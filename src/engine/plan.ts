@@ -1,6 +1,7 @@
 import type { GraphDocument, JsonValue } from '../core/document';
-import { edgesInto, type GraphIndex, nodeById } from '../core/graph-index';
+import { edgesInto, type GraphIndex, indexGraph, nodeById } from '../core/graph-index';
 import type { NodeDefinition, NodeRegistry } from '../core/node-definition';
+import { activeGraph } from '../core/node-modes';
 import { topologicalOrder, upstreamClosure } from '../core/topology';
 import { outputNodeIds } from '../core/validate';
 import { resolveParams } from '../core/validate-params';
@@ -31,13 +32,17 @@ export interface ExecutionPlan<S> {
 
 /**
  * Plans a validated graph: output-driven (only nodes upstream of an output node run),
- * linear in the nodes and edges, reading everything from the one `index` of `graph`.
+ * linear in the nodes and edges, reading everything from the one `index` of `graph` (a graph
+ * with muted or bypassed nodes is planned as `activeGraph` rewrites it, on an index of its own).
  */
 export function planExecution<S>(
   graph: GraphDocument,
   index: GraphIndex,
   registry: NodeRegistry<S>,
 ): ExecutionPlan<S> {
+  // Muted and bypassed nodes do not run; a bypassed node's consumers read its inputs' sources.
+  const active = activeGraph(graph, registry.lookup);
+  if (active.graph !== graph) return planExecution(active.graph, indexGraph(active.graph), registry);
   const needed = upstreamClosure(index, outputNodeIds(graph, registry.lookup));
   const ids = graph.nodes.map((n) => n.id).filter((id) => needed.has(id));
   const { order } = topologicalOrder(ids, index);
