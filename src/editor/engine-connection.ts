@@ -1,4 +1,11 @@
 import type { EngineApi } from '../engine/engine-api';
+import { createRemoteEngine } from './remote-engine';
+import {
+  type EngineChoice,
+  readEngineChoice,
+  readEngineToken,
+  writeEngineChoice,
+} from './remote-engine-choice';
 
 /**
  * The one engine the editor talks to (the worker client, chosen in main.tsx).
@@ -12,7 +19,31 @@ export function provideEngine(create: () => EngineApi): void {
   instance = undefined;
 }
 
+let remote: { readonly url: string; readonly token?: string; readonly api: EngineApi } | undefined;
+
+/** The stored Engine choice (Models > Engine): a server's client, made once per URL and token. */
+function remoteEngine(): EngineApi | undefined {
+  const choice = readEngineChoice();
+  if (choice.kind !== 'server') return undefined;
+  const token = readEngineToken();
+  if (remote?.url !== choice.url || remote.token !== token)
+    remote = {
+      url: choice.url,
+      ...(token ? { token } : {}),
+      api: createRemoteEngine({ url: choice.url, ...(token ? { token } : {}) }),
+    };
+  return remote.api;
+}
+
+/** Switches the editor's engine (kept across reloads); runs already started finish where they run. */
+export function chooseEngine(choice: EngineChoice, token?: string): void {
+  writeEngineChoice(choice, token);
+  remote = undefined;
+}
+
 export function engine(): EngineApi {
+  const server = remoteEngine();
+  if (server) return server;
   if (!instance) {
     if (!factory) throw new Error('no engine: the app was started without an engine worker');
     instance = factory();

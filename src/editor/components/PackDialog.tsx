@@ -4,6 +4,7 @@ import { openDialog } from '../actions';
 import { applySource, loadPackFolder, loadPackSource } from '../packs';
 import { useEditor } from '../store';
 import { backendLabel } from './BackendStatus';
+import { EngineChoice } from './EngineChoice';
 import { useModalDialog } from './use-modal-dialog';
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
@@ -131,6 +132,7 @@ export function PackDialog() {
         selected ones when some are selected), in one undo step; any node can also name it by its source:{' '}
         <code>folder:&lt;name&gt;</code> or the URL. A picked folder must be picked again after a reload.
       </p>
+      <EngineChoice />
       <form method="dialog">
         <button type="submit">Close</button>
       </form>
