@@ -12,15 +12,30 @@ export type EngineChoice = { readonly kind: 'browser' } | { readonly kind: 'serv
 export const ENGINE_CHOICE_KEY = 'kosmograph.engine';
 export const ENGINE_TOKEN_KEY = 'kosmograph.engine-token';
 
+/** `text` as a URL, or undefined (zod runs every check, so later checks see text that is no URL too). */
+function urlOf(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** An http(s) URL with nothing after its path (no query, no fragment, no credentials). */
 export const serverUrlSchema = z
   .string()
   .trim()
   .url('a URL like http://gpu-box:8188')
-  .refine((text) => /^https?:$/.test(new URL(text).protocol), 'an http:// or https:// URL')
   .refine((text) => {
-    const url = new URL(text);
-    return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+    const url = urlOf(text);
+    return url === undefined || /^https?:$/.test(url.protocol);
+  }, 'an http:// or https:// URL')
+  .refine((text) => {
+    const url = urlOf(text);
+    return (
+      url === undefined ||
+      (url.username === '' && url.password === '' && url.search === '' && url.hash === '')
+    );
   }, 'a URL without user, query or fragment (give the token in its own field)')
   .transform((text) => text.replace(/\/+$/, ''));
 

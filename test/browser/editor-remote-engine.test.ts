@@ -95,6 +95,19 @@ describe('editor on a server', () => {
       // The output: the server's PNG, shown on the Save Image node and downloadable.
       const output = nodeBox(page, 'save').locator('img[data-output-node="save"]');
       await expect.poll(() => output.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(128);
+      // The gallery records the server's run from the same events, with its thumbnail.
+      await page.getByRole('button', { name: 'Gallery', exact: true }).click();
+      const gallery = page.getByRole('dialog', { name: 'Gallery' });
+      await expect.poll(() => gallery.locator('.kg-gallery-item').count()).toBe(1);
+      await expect
+        .poll(() =>
+          gallery
+            .locator('.kg-gallery-thumbs img')
+            .first()
+            .evaluate((el) => (el as HTMLImageElement).naturalWidth),
+        )
+        .toBeGreaterThan(0);
+      await page.keyboard.press('Escape');
       const after = await health();
       expect(after.done ?? 0).toBe((before.done ?? 0) + 1);
 
