@@ -1,6 +1,7 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
-import { closeSearch, openDialog } from './actions';
+import { installSocketTextColors } from './a11y/socket-style';
+import { closeSearch, endWireDrag, openDialog } from './actions';
 import { Canvas } from './components/Canvas';
 import { Gallery } from './components/Gallery';
 import { HelpDialog } from './components/HelpDialog';
@@ -16,6 +17,8 @@ import { openShareLink } from './share';
 import { handleShortcut } from './shortcuts';
 import { editorStore, useEditor } from './store';
 
+installSocketTextColors();
+
 export function App() {
   const ready = useEditor((s) => s.ready);
   const openPanel = useEditor((s) => s.openPanel);
@@ -24,6 +27,8 @@ export function App() {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         closeSearch();
+        // A handle picked up from the keyboard is put down.
+        if (editorStore.getState().dragging) endWireDrag();
         if (editorStore.getState().dialog) openDialog(undefined);
         if (editorStore.getState().openPanel) editorStore.setState({ openPanel: undefined });
         return;

@@ -7,7 +7,7 @@ describe('editor tabs', () => {
   it('keeps several graphs in tabs; renames; Save As names the file; Ctrl+O opens the file picker', () =>
     withPage(appUrl('/'), async (page, { errors }) => {
       await openEditor(page);
-      const tabs = page.getByRole('tablist').getByRole('tab');
+      const tabs = page.getByRole('list', { name: 'Graphs' }).getByRole('listitem');
       await expect.poll(() => tabs.count()).toBe(1);
       await expect.poll(() => tabs.first().textContent()).toMatch(/Subject-driven/);
 

@@ -43,6 +43,7 @@ import type { PendingHandle } from '../state/compatible';
 import { edgeId, withoutEdgesInto, type XY } from '../state/graph-ops';
 import { READABLE_ZOOM, readableFitTargets } from '../state/readable-fit';
 import { currentDoc, editorStore, nodeIndex, useEditor } from '../store';
+import { ConnectionList } from './ConnectionList';
 import { GraphNode } from './GraphNode';
 import { Legend } from './Legend';
 import { SearchBox } from './SearchBox';
@@ -411,6 +412,7 @@ export function Canvas() {
         isValidConnection={isValidConnection}
         connectionLineComponent={WireLine}
         deleteKeyCode={null}
+        edgesFocusable={false}
         zoomOnDoubleClick={false}
         minZoom={0.05}
         maxZoom={4}
@@ -432,6 +434,7 @@ export function Canvas() {
           </Panel>
         )}
       </ReactFlow>
+      <ConnectionList />
       <SearchBox />
     </div>
   );

@@ -3,7 +3,10 @@ import { memo, useState } from 'react';
 import type { PortSpec } from '../../core/node-spec';
 import { SOCKET_COLORS, socketAccepts } from '../../core/socket-types';
 import type { ValidationIssue } from '../../core/validation-error';
+import { socketShapeStyle, socketTextVar } from '../a11y/socket-style';
 import { setImageFromFile } from '../actions';
+import { isPicked, pressHandle } from '../keyboard-wiring';
+import { MODE_LABEL } from '../node-mode-actions';
 import { specOf } from '../registry';
 import { connectedInputs, type DraggedWire, issuesFor, nodeIndex, useEditor } from '../store';
 import { OutputArtifact } from './OutputArtifact';
@@ -68,6 +71,8 @@ function PortRow({
   const wire = useEditor((s) => s.dragging);
   const fit = handleFit(wire, nodeId, port, side);
   const color = SOCKET_COLORS[port.type];
+  const handleSide = side === 'in' ? 'target' : 'source';
+  const picked = isPicked(wire, nodeId, port.name, handleSide);
   const name = port.label ?? port.name;
   const tip = `${name}: ${port.type}${port.optional ? ' (optional)' : ''}${port.description ? ` — ${port.description}` : ''}`;
   return (
@@ -75,19 +80,30 @@ function PortRow({
       className={`kg-port kg-port-${side}${issue ? ' kg-port-issue' : ''}`}
       title={issue ? `${tip}\n${issue}` : tip}
     >
+      {/* Focusable: Enter picks the handle up, Enter on one of the other side connects (keyboard-wiring.ts). */}
       <Handle
-        type={side === 'in' ? 'target' : 'source'}
+        type={handleSide}
         position={side === 'in' ? Position.Left : Position.Right}
         id={port.name}
-        className={fit ? `kg-handle kg-handle-${fit}` : 'kg-handle'}
-        style={{ background: color, borderColor: issue ? 'var(--kg-error)' : color }}
+        className={`kg-handle${fit ? ` kg-handle-${fit}` : ''}${picked ? ' kg-handle-picked' : ''}`}
+        style={{ ...socketShapeStyle(port.type), borderColor: issue ? 'var(--kg-error)' : color }}
+        data-socket={port.type}
+        role="button"
+        tabIndex={0}
+        aria-pressed={picked}
         aria-label={`${side === 'in' ? 'input' : 'output'} ${name} (${port.type})`}
+        onKeyDown={(e) => {
+          if (e.key !== 'Enter' && e.key !== ' ') return;
+          e.preventDefault();
+          e.stopPropagation();
+          pressHandle({ nodeId, port: port.name, type: port.type, side: handleSide });
+        }}
       />
       <span className="kg-port-name">
         {name}
         {port.optional ? '?' : ''}
       </span>
-      <span className="kg-port-type" style={{ color }}>
+      <span className="kg-port-type" style={{ color: socketTextVar(port.type) }}>
         {port.type}
       </span>
     </div>
@@ -118,6 +134,7 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
   if (issues.length > 0 || status === 'error') classes.push('kg-node-issue');
   if (!spec) classes.push('kg-placeholder');
   if (dropping) classes.push('kg-dropping');
+  if (node.mode) classes.push(`kg-mode-${node.mode}`);
 
   return (
     <section
@@ -152,6 +169,14 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
       <header className="kg-node-header">
         <span className="kg-node-title">{title}</span>
         <span className="kg-node-id">{id}</span>
+        {node.mode && (
+          <span
+            className={`kg-badge kg-badge-${node.mode}`}
+            title="Ctrl+B bypass, Ctrl+M mute; again: active"
+          >
+            {MODE_LABEL[node.mode]}
+          </span>
+        )}
         {status && (
           <span
             className={`kg-badge kg-badge-${status}`}

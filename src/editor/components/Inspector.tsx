@@ -1,5 +1,5 @@
-import { SOCKET_COLORS } from '../../core/socket-types';
 import { formatIssue } from '../../core/validation-error';
+import { socketTextVar } from '../a11y/socket-style';
 import { renameNode } from '../actions';
 import { specOf } from '../registry';
 import { connectedInputs, issuesFor, nodeIndex, useEditor } from '../store';
@@ -36,7 +36,7 @@ function NodeInspector({ id }: { id: string }) {
               <tr key={`in-${p.name}`}>
                 <td>in</td>
                 <td>{p.label ?? p.name}</td>
-                <td style={{ color: SOCKET_COLORS[p.type] }}>{p.type}</td>
+                <td style={{ color: socketTextVar(p.type) }}>{p.type}</td>
                 <td>
                   {connected.split(',').includes(p.name) ? 'connected' : p.optional ? 'optional' : 'required'}
                 </td>
@@ -46,7 +46,7 @@ function NodeInspector({ id }: { id: string }) {
               <tr key={`out-${p.name}`}>
                 <td>out</td>
                 <td>{p.label ?? p.name}</td>
-                <td style={{ color: SOCKET_COLORS[p.type] }}>{p.type}</td>
+                <td style={{ color: socketTextVar(p.type) }}>{p.type}</td>
                 <td />
               </tr>
             ))}

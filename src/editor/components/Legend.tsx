@@ -1,6 +1,7 @@
-import { SOCKET_COLORS, SOCKET_TYPES } from '../../core/socket-types';
+import { SOCKET_TYPES } from '../../core/socket-types';
+import { socketShapeStyle } from '../a11y/socket-style';
 
-/** Socket types and their colours (the colour of each handle and wire). */
+/** Socket types, their colours and shapes (the colour and shape of each handle; wires have the colour). */
 export function Legend() {
   return (
     <details className="kg-legend">
@@ -8,7 +9,7 @@ export function Legend() {
       <ul>
         {SOCKET_TYPES.map((t) => (
           <li key={t}>
-            <span className="kg-swatch" style={{ background: SOCKET_COLORS[t] }} aria-hidden="true" />
+            <span className="kg-swatch" style={socketShapeStyle(t)} aria-hidden="true" />
             {t}
           </li>
         ))}

@@ -41,8 +41,7 @@ function ActiveName({ name }: { name: string | undefined }) {
   return (
     <button
       type="button"
-      role="tab"
-      aria-selected="true"
+      aria-current="page"
       className="kg-tab-label kg-graph-name"
       title={`${name ?? UNTITLED} (double-click to rename)`}
       onDoubleClick={startRename}
@@ -62,7 +61,8 @@ export function TabBar() {
   );
   return (
     <nav className="kg-tabs" aria-label="Open graphs">
-      <div role="tablist" className="kg-tablist">
+      {/* A list of tabs rather than an ARIA tablist: a tablist may hold only tabs, not their close buttons. */}
+      <ul className="kg-tablist" aria-label="Graphs">
         {tabs.map((tab) => {
           const isActive = tab.id === active;
           const name = isActive ? activeName : tab.history.present.meta?.name;
@@ -70,17 +70,11 @@ export function TabBar() {
             ? activeRunning
             : tab.run.jobs.some((j) => j.phase === 'running' || j.phase === 'queued');
           return (
-            <div key={tab.id} className={isActive ? 'kg-tab kg-tab-active' : 'kg-tab'} data-tab-id={tab.id}>
+            <li key={tab.id} className={isActive ? 'kg-tab kg-tab-active' : 'kg-tab'} data-tab-id={tab.id}>
               {isActive ? (
                 <ActiveName name={name} />
               ) : (
-                <button
-                  type="button"
-                  role="tab"
-                  aria-selected="false"
-                  className="kg-tab-label"
-                  onClick={() => switchTab(tab.id)}
-                >
+                <button type="button" className="kg-tab-label" onClick={() => switchTab(tab.id)}>
                   {name ?? UNTITLED}
                 </button>
               )}
@@ -96,19 +90,19 @@ export function TabBar() {
               >
                 ×
               </button>
-            </div>
+            </li>
           );
         })}
-        <button
-          type="button"
-          className="kg-tab-new"
-          onClick={() => newTab()}
-          aria-label="New tab"
-          title="New tab"
-        >
-          +
-        </button>
-      </div>
+      </ul>
+      <button
+        type="button"
+        className="kg-tab-new"
+        onClick={() => newTab()}
+        aria-label="New tab"
+        title="New tab"
+      >
+        +
+      </button>
       <div className="kg-panel-toggles">
         <button
           type="button"
