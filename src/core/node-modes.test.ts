@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { arithmeticRegistry, diamondGraph, edge, node } from '../../test/fixtures/arithmetic-registry';
 import type { GraphDocument, NodeMode } from './document';
 import { loadGraphDocument } from './load-document';
-import { activeGraph, toggledMode } from './node-modes';
+import { activeGraph } from './node-modes';
 import { validateGraph } from './validate';
 
 const lookup = arithmeticRegistry().lookup;
@@ -110,12 +110,5 @@ describe('node modes in the document', () => {
     const g = { ...diamondGraph() } as { nodes: unknown[] };
     g.nodes = [{ ...diamondGraph().nodes[0], mode: 'off' }, ...diamondGraph().nodes.slice(1)];
     expect(() => loadGraphDocument(g, lookup)).toThrow(/nodes\.0\.mode/);
-  });
-
-  it('toggles: the same key again makes the node active, the other key switches', () => {
-    expect(toggledMode(undefined, 'bypass')).toBe('bypass');
-    expect(toggledMode('bypass', 'bypass')).toBeUndefined();
-    expect(toggledMode('bypass', 'mute')).toBe('mute');
-    expect(toggledMode('mute', 'mute')).toBeUndefined();
   });
 });

@@ -39,11 +39,6 @@ export function hasNodeModes(graph: Pick<GraphDocument, 'nodes'>): boolean {
   return graph.nodes.some((n) => n.mode !== undefined);
 }
 
-/** The mode a toggle (Ctrl+B for 'bypass', Ctrl+M for 'mute') gives a node that has `current`. */
-export function toggledMode(current: NodeMode | undefined, pressed: NodeMode): NodeMode | undefined {
-  return current === pressed ? undefined : pressed;
-}
-
 /** The graph as it runs: muted and bypassed nodes taken out, bypassed ones' values passed through. */
 export function activeGraph(graph: GraphDocument, lookup: NodeSpecLookup): ActiveGraph {
   if (!hasNodeModes(graph)) return { graph, cut: [], inactive: new Set() };

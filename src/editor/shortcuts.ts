@@ -11,6 +11,7 @@ import {
   undo,
 } from './actions';
 import { chooseGraphFile, exportGraph } from './files';
+import { toggleSelectedMode } from './node-mode-actions';
 import { isTyping, schedulePasteFallback } from './paste';
 import { queueRun } from './run-controller';
 import { currentDoc, editorStore } from './store';
@@ -23,6 +24,8 @@ export const SHORTCUTS: readonly { keys: string; what: string }[] = [
   { keys: 'Ctrl+Shift+V', what: 'Paste with the wires into the pasted nodes (from nodes outside them)' },
   { keys: 'Ctrl+D', what: 'Duplicate the selected nodes' },
   { keys: 'Ctrl+A', what: 'Select all nodes' },
+  { keys: 'Ctrl+B', what: 'Bypass the selected nodes (their inputs pass through); again: active' },
+  { keys: 'Ctrl+M', what: 'Mute the selected nodes (they do not run); again: active' },
   { keys: 'Delete / Backspace', what: 'Delete the selection' },
   { keys: 'Shift+drag / Ctrl+click', what: 'Select several nodes' },
   { keys: 'Double-click canvas', what: 'Search and add a node' },
@@ -70,6 +73,8 @@ export function handleShortcut(e: KeyboardEvent): void {
     return;
   } else if (mod && key === 'd') duplicateSelection();
   else if (mod && key === 'a') selectAll();
+  else if (mod && !e.shiftKey && key === 'b') toggleSelectedMode('bypass');
+  else if (mod && !e.shiftKey && key === 'm') toggleSelectedMode('mute');
   else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection();
   else if (!mod && e.shiftKey && key === 'l') layoutGraph();
   else if (!mod && e.shiftKey && key === 'f') requestFitView('all');
