@@ -35,13 +35,13 @@ function remoteEngine(): EngineApi | undefined {
   return remote.api;
 }
 
-/** Switches the editor's engine (kept across reloads); runs already started finish where they run. */
+/** Switches the editor's engine (kept across reloads); runs already started finish (or cancel) where they run. */
 export function chooseEngine(choice: EngineChoice, token?: string): void {
   writeEngineChoice(choice, token);
   remote = undefined;
 }
 
-export function engine(): EngineApi {
+function chosenEngine(): EngineApi {
   const server = remoteEngine();
   if (server) return server;
   if (!instance) {
@@ -49,4 +49,27 @@ export function engine(): EngineApi {
     instance = factory();
   }
   return instance;
+}
+
+/** Which engine runs each job, so a cancel after an Engine switch still reaches it. */
+const owners = new Map<string, EngineApi>();
+
+const routed: EngineApi = {
+  async run(graph, options, onEvent) {
+    const api = chosenEngine();
+    owners.set(options.jobId, api);
+    try {
+      return await api.run(graph, options, onEvent);
+    } finally {
+      owners.delete(options.jobId);
+    }
+  },
+  cancel: (jobId) => (owners.get(jobId) ?? chosenEngine()).cancel(jobId),
+  loadPack: (source, onProgress) => chosenEngine().loadPack(source, onProgress),
+  loadPackFiles: (name, files, onProgress) => chosenEngine().loadPackFiles(name, files, onProgress),
+  status: () => chosenEngine().status(),
+};
+
+export function engine(): EngineApi {
+  return routed;
 }

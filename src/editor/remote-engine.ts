@@ -81,6 +81,7 @@ const wireEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job:cancelled') }),
 ]);
 type WireEvent = z.infer<typeof wireEventSchema>;
+const nodesSchema = z.object({ nodes: z.array(z.object({ type: z.string() })) });
 type WireOutput = Extract<WireEvent, { type: 'node:output' }>;
 
 /** Drops keys whose value is undefined (zod leaves none, but the event types are exact). */
@@ -312,7 +313,11 @@ export function createRemoteEngine(options: RemoteEngineOptions): EngineApi {
       );
     },
     async status(): Promise<EngineStatus> {
-      const health = await json(await request('/health'), healthSchema, 'GET /health');
+      // /health needs no token; /nodes does, so a wrong token shows here rather than at Run.
+      const [health] = await Promise.all([
+        request('/health').then((r) => json(r, healthSchema, 'GET /health')),
+        request('/nodes').then((r) => json(r, nodesSchema, 'GET /nodes')),
+      ]);
       if (!health.ok)
         throw new RemoteEngineError(`the server ${where} is not healthy (its ${health.queue} queue)`);
       return {

@@ -57,6 +57,14 @@ describe('editor on a server', () => {
       const engineForm = page.getByRole('form', { name: 'Engine' });
       await engineForm.getByLabel('A server (kosmograph serve)').check();
       await engineForm.getByLabel(/^Server URL/).fill(`${base}/`);
+      // A wrong token is named at once, not at the first run.
+      await engineForm.getByLabel(/^Token/).fill('not-the-token-0123456789');
+      await engineForm.getByRole('button', { name: 'Use this engine' }).click();
+      await expect
+        .poll(() => engineForm.getByRole('alert').textContent())
+        .toBe(
+          `Graphs now go to ${base}, but it does not answer: GET /nodes: the server ${base} refused the token (Models > Engine)`,
+        );
       await engineForm.getByLabel(/^Token/).fill(TOKEN);
       await engineForm.getByRole('button', { name: 'Use this engine' }).click();
       await expect.poll(() => engineForm.getByRole('status').textContent()).toBe(`Graphs run on ${base}.`);
@@ -70,6 +78,11 @@ describe('editor on a server', () => {
       expect(await page.evaluate(() => sessionStorage.getItem('kosmograph.engine-token'))).toBe(TOKEN);
       expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(TOKEN);
       await page.keyboard.press('Escape');
+      await page.reload();
+      await openEditor(page);
+      await expect
+        .poll(() => page.getByTestId('backend-status').textContent())
+        .toContain(`on the server ${new URL(base).host}`);
 
       // Record what the sampler shows while it runs: step counts and a preview canvas.
       await page.evaluate(() => {
@@ -123,6 +136,9 @@ describe('editor on a server', () => {
       await page.waitForSelector('[data-job-phase="cancelled"]', { timeout: 30_000 });
       await expect.poll(async () => (await health()).cancelled ?? 0).toBe((before.cancelled ?? 0) + 1);
       expect((await health()).done ?? 0).toBe((before.done ?? 0) + 1);
-      expect(errors).toEqual([]);
+      // The one console error is the browser's note of the wrong token's 401.
+      expect(errors).toEqual([
+        'console: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
+      ]);
     }));
 });
