@@ -11,6 +11,7 @@ import {
   undo,
 } from './actions';
 import { chooseGraphFile, exportGraph } from './files';
+import { groupSelection } from './group-actions';
 import { toggleSelectedMode } from './node-mode-actions';
 import { isTyping, schedulePasteFallback } from './paste';
 import { queueRun } from './run-controller';
@@ -26,6 +27,7 @@ export const SHORTCUTS: readonly { keys: string; what: string }[] = [
   { keys: 'Ctrl+A', what: 'Select all nodes' },
   { keys: 'Ctrl+B', what: 'Bypass the selected nodes (their inputs pass through); again: active' },
   { keys: 'Ctrl+M', what: 'Mute the selected nodes (they do not run); again: active' },
+  { keys: 'Ctrl+G', what: 'Group the selected nodes (drag the title bar to move them together)' },
   { keys: 'Delete / Backspace', what: 'Delete the selection' },
   { keys: 'Shift+drag / Ctrl+click', what: 'Select several nodes' },
   { keys: 'Double-click canvas', what: 'Search and add a node' },
@@ -75,6 +77,7 @@ export function handleShortcut(e: KeyboardEvent): void {
   else if (mod && key === 'a') selectAll();
   else if (mod && !e.shiftKey && key === 'b') toggleSelectedMode('bypass');
   else if (mod && !e.shiftKey && key === 'm') toggleSelectedMode('mute');
+  else if (mod && !e.shiftKey && key === 'g') groupSelection();
   else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection();
   else if (!mod && e.shiftKey && key === 'l') layoutGraph();
   else if (!mod && e.shiftKey && key === 'f') requestFitView('all');

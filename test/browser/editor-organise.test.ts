@@ -44,4 +44,60 @@ describe('editor organise', () => {
       await expect.poll(() => sampler.locator('.kg-badge-bypass').count()).toBe(0);
       expect(errors).toEqual([]);
     }));
+
+  it('Ctrl+G groups the selected nodes; dragging the title bar moves them together; saved and undone', () =>
+    withPage(appUrl('/'), async (page, { errors }) => {
+      await openEditor(page);
+      const decode = nodeBox(page, 'decode');
+      const save = nodeBox(page, 'save');
+      const sampler = nodeBox(page, 'sampler');
+      await decode.locator('.kg-node-header').click();
+      await save.locator('.kg-node-header').click({ modifiers: ['Control'] });
+      await page.keyboard.press('Control+g');
+      const group = page.getByRole('region', { name: 'group Group' });
+      await expect.poll(() => group.count()).toBe(1);
+      expect(await group.textContent()).toContain('2 nodes');
+
+      const before = {
+        decode: (await decode.boundingBox())!,
+        save: (await save.boundingBox())!,
+        sampler: (await sampler.boundingBox())!,
+      };
+      const bar = (await group.locator('.kg-group-count').boundingBox())!;
+      const start = { x: bar.x + bar.width / 2, y: bar.y + bar.height / 2 };
+      await page.mouse.move(start.x, start.y);
+      await page.mouse.down();
+      await page.mouse.move(start.x + 40, start.y + 60, { steps: 4 });
+      await page.mouse.move(start.x + 80, start.y + 120, { steps: 4 });
+      await page.mouse.up();
+      const after = {
+        decode: (await decode.boundingBox())!,
+        save: (await save.boundingBox())!,
+        sampler: (await sampler.boundingBox())!,
+      };
+      // Both members moved by the same amount (on screen, at the canvas zoom); the sampler stayed.
+      const moved = (k: 'decode' | 'save') => ({ x: after[k].x - before[k].x, y: after[k].y - before[k].y });
+      expect(moved('decode').y).toBeGreaterThan(30);
+      expect(moved('decode').x).toBeGreaterThan(20);
+      expect(moved('save').x).toBeCloseTo(moved('decode').x, 0);
+      expect(moved('save').y).toBeCloseTo(moved('decode').y, 0);
+      expect(after.sampler).toEqual(before.sampler);
+
+      // Saved: the group (title, members) and its box.
+      const saved = JSON.parse((await exportedJson(page)).text) as {
+        groups?: { id: string; title: string; nodeIds: string[] }[];
+        layout: { groups?: Record<string, { x: number; y: number; width: number; height: number }> };
+      };
+      expect(saved.groups).toEqual([{ id: 'group_1', title: 'Group', nodeIds: ['decode', 'save'] }]);
+      expect(saved.layout.groups?.group_1?.width).toBeGreaterThan(0);
+
+      // One undo step takes the move back, another the group.
+      await sampler.locator('.kg-node-header').click();
+      await page.keyboard.press('Control+z');
+      await expect.poll(async () => (await decode.boundingBox())!.y).toBeCloseTo(before.decode.y, 0);
+      expect((await save.boundingBox())!.x).toBeCloseTo(before.save.x, 0);
+      await page.keyboard.press('Control+z');
+      await expect.poll(() => group.count()).toBe(0);
+      expect(errors).toEqual([]);
+    }));
 });

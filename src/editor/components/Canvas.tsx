@@ -37,14 +37,17 @@ import {
 } from '../actions';
 import { droppedFileKind } from '../dropped-file';
 import { openGraphFile } from '../files';
+import { beginGroupDrag, dragGroup } from '../group-actions';
 import { handlePaste } from '../paste';
 import { specOf } from '../registry';
 import type { PendingHandle } from '../state/compatible';
 import { edgeId, withoutEdgesInto, type XY } from '../state/graph-ops';
+import { groupFlowNodes, groupIdOf } from '../state/group-flow';
 import { READABLE_ZOOM, readableFitTargets } from '../state/readable-fit';
 import { currentDoc, editorStore, nodeIndex, useEditor } from '../store';
 import { ConnectionList } from './ConnectionList';
 import { GraphNode } from './GraphNode';
+import { GroupBox } from './GroupBox';
 import { Legend } from './Legend';
 import { SearchBox } from './SearchBox';
 import { WireLine } from './WireLine';
@@ -52,9 +55,10 @@ import { WireLine } from './WireLine';
 export const NODE_DRAG_TYPE = 'application/x-kosmograph-node';
 const FIT_PADDING = 0.1;
 
-const nodeTypes: NodeTypes = { kg: GraphNode };
+const nodeTypes: NodeTypes = { kg: GraphNode, kgGroup: GroupBox };
 
-type FlowNode = Node<Record<string, never>, 'kg'>;
+/** A graph node, or a group's box (`state/group-flow.ts`). */
+type FlowNode = Node<Record<string, never>, 'kg' | 'kgGroup'>;
 
 const nodeCache = new Map<string, FlowNode>();
 const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: 1 };
@@ -176,12 +180,15 @@ export function Canvas() {
   const selectedEdges = useEditor((s) => s.selectedEdges);
   const measured = useEditor((s) => s.measured);
   const refusal = useEditor((s) => s.refusal);
+  const groups = useEditor((s) => s.history.present.groups);
+  const groupBoxes = useEditor((s) => s.history.present.layout?.groups);
   const flow = useReactFlow();
   const container = useRef<HTMLDivElement>(null);
 
   const nodes = useMemo(
-    () => flowNodes(idsKey, layout, selectedNodes, measured),
-    [idsKey, layout, selectedNodes, measured],
+    // Group boxes first: drawn behind the nodes.
+    () => [...groupFlowNodes(groups, groupBoxes), ...flowNodes(idsKey, layout, selectedNodes, measured)],
+    [idsKey, layout, selectedNodes, measured, groups, groupBoxes],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: edges change only with the document's edge list
   const edges = useMemo(() => flowEdges(currentDoc(), selectedEdges), [docEdges, idsKey, selectedEdges]);
@@ -254,6 +261,11 @@ export function Canvas() {
     const sizes: Record<string, { width: number; height: number }> = {};
     let selection: Set<string> | undefined;
     for (const c of changes) {
+      const groupId = 'id' in c ? groupIdOf(c.id) : undefined;
+      if (groupId !== undefined) {
+        if (c.type === 'position' && c.position) dragGroup(groupId, c.position);
+        continue;
+      }
       if (c.type === 'position' && c.position) positions[c.id] = c.position;
       else if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
       else if (c.type === 'select') {
@@ -404,7 +416,7 @@ export function Canvas() {
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
-        onNodeDragStart={beginDrag}
+        onNodeDragStart={(_, node) => (groupIdOf(node.id) !== undefined ? beginGroupDrag() : beginDrag())}
         onSelectionDragStart={beginDrag}
         onConnect={onConnect}
         onConnectStart={onConnectStart}
