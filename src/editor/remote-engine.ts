@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { GraphDocument } from '../core/document';
 import type { Artifact } from '../core/node-definition';
-import { VALIDATION_CODES } from '../core/validation-error';
+import { formatIssue, VALIDATION_CODES } from '../core/validation-error';
 import type { EngineApi, EngineRunOptions, EngineStatus, PackInfo } from '../engine/engine-api';
 import type { EngineEvent, JobResult } from '../engine/events';
 import { healthSchema, jobCreatedSchema, jobViewSchema } from '../server/job-model';
@@ -218,9 +218,12 @@ export function createRemoteEngine(options: RemoteEngineOptions): EngineApi {
       if (created.status === 400) {
         const body = requestErrorSchema.safeParse(await created.json().catch(() => undefined));
         if (body.success)
-          return fail(`the server refused the graph: ${body.data.error}`, {
-            ...(body.data.issues ? { issues: body.data.issues } : {}),
-          });
+          return fail(
+            `the server refused the graph: ${body.data.issues?.map(formatIssue).join('; ') || body.data.error}`,
+            {
+              ...(body.data.issues ? { issues: body.data.issues } : {}),
+            },
+          );
       }
       const { id: serverId } = await json(created, jobCreatedSchema, 'POST /jobs');
       job.serverId = serverId;

@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 describe('editor on a server', () => {
-  it('runs the first graph on kosmograph serve (progress, previews, output), then cancels a second run', () =>
+  it('runs the first graph on kosmograph serve (progress, previews, output), then cancels a second run; a refused graph fails saying why', () =>
     withPage(appUrl('/'), async (page, { errors }) => {
       await openEditor(page);
       // The page's own engine worker is never asked to run: every run counted is the server's.
@@ -136,9 +136,19 @@ describe('editor on a server', () => {
       await page.waitForSelector('[data-job-phase="cancelled"]', { timeout: 30_000 });
       await expect.poll(async () => (await health()).cancelled ?? 0).toBe((before.cancelled ?? 0) + 1);
       expect((await health()).done ?? 0).toBe((before.done ?? 0) + 1);
-      // The one console error is the browser's note of the wrong token's 401.
-      expect(errors).toEqual([
+
+      // A graph the server refuses (a pack path outside its --models): the run fails saying why.
+      await nodeBox(page, 'pack').getByLabel('Pack', { exact: true }).fill('/etc/kosmograph-nowhere');
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      const failed = page.locator('[data-job-phase="failed"]');
+      await failed.waitFor({ timeout: 30_000 });
+      expect(await failed.locator('.kg-issue').textContent()).toBe(
+        `the server refused the graph: node "pack" param "pack": "/etc/kosmograph-nowhere" is outside the server's allowed folders (${process.cwd()}/public/examples)`,
+      );
+      // The console errors are the browser's notes of the wrong token's 401 and the refused graph's 400.
+      expect(errors, JSON.stringify(errors)).toEqual([
         'console: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
+        'console: Failed to load resource: the server responded with a status of 400 (Bad Request)',
       ]);
     }));
 });
