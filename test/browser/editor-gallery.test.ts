@@ -47,6 +47,7 @@ describe('editor gallery', () => {
         .poll(() => items.nth(0).locator('.kg-gallery-seed').textContent())
         .toBe(`seed ${seed + 1}`);
       expect(await items.nth(1).locator('.kg-gallery-seed').textContent()).toBe(`seed ${seed}`);
+      expect(await items.nth(1).textContent()).toContain('the first run of this graph');
       expect(await items.nth(0).getByRole('list', { name: 'Changed params' }).textContent()).toContain(
         `sampler.seed: ${seed} → ${seed + 1}`,
       );

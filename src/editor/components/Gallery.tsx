@@ -45,7 +45,9 @@ function GalleryItem({ entry }: { entry: GalleryEntry }) {
             ))}
           </ul>
         ) : (
-          <p className="kg-muted kg-gallery-changes">no params changed since the previous run</p>
+          <p className="kg-muted kg-gallery-changes">
+            {entry.previous ? 'no params changed since the previous run' : 'the first run of this graph here'}
+          </p>
         )}
       </div>
       <div className="kg-gallery-actions">

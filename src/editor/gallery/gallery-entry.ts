@@ -22,6 +22,8 @@ export const galleryEntrySchema = z
     seeds: z.record(z.string(), z.number()),
     /** `node.param: old → new` against the previous run of the same graph (empty for the first). */
     changes: z.array(z.string().max(500)).max(200),
+    /** The run `changes` is against; absent for a graph's first run. */
+    previous: z.string().max(200).optional(),
     /** Small JPEG data: URLs of the image outputs (see thumbnail.ts). */
     thumbnails: z.array(z.string().max(200_000)).max(16),
     /** File names of every output. */

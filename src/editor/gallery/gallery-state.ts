@@ -67,6 +67,7 @@ export function entryOf(run: FinishedRun, previous: readonly GalleryEntry[], at:
     ...(run.ms !== undefined ? { ms: run.ms } : {}),
     seeds: seedsOf(run.doc, specOf),
     changes: before ? changedParams(before.graph, run.doc) : [],
+    ...(before ? { previous: before.id } : {}),
     thumbnails: images.slice(0, THUMBNAILS_PER_RUN).map((a) => thumbnailOf(a.image)),
     outputs: run.artifacts.map((a) => a.fileName),
     signature,
