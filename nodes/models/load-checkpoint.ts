@@ -17,9 +17,11 @@ export const loadCheckpointNode: NodeDefinition<RuntimeServices> = {
     return (await services.models.openPack(stringParam(params, 'checkpoint'), signal)).id;
   },
   // Its U-Net and VAE (the folder opened: configs and hashes, no session) for the checks downstream.
-  async preflight({ params, services, signal }) {
+  async preflight({ params, services, signal, nodeId }) {
     const pack = await services.models.openPack(stringParam(params, 'checkpoint'), signal);
-    return { outputs: { unet: { kind: 'unet', pack, loras: [] }, vae: { kind: 'vae', pack } } };
+    return {
+      outputs: { unet: { kind: 'unet', pack, loras: [], loaderNodeId: nodeId }, vae: { kind: 'vae', pack } },
+    };
   },
   async execute({ params, services, signal }) {
     const pack = await services.models.openPack(stringParam(params, 'checkpoint'), signal);

@@ -13,6 +13,10 @@ import { loadKosmosGSpec } from './load-kosmos-g.spec';
  */
 export const loadKosmosGNode: NodeDefinition<RuntimeServices> = {
   ...loadKosmosGSpec,
+  async preflight({ params, services, signal }) {
+    const pack = await services.models.openPack(stringParam(params, 'encoder'), signal);
+    return { outputs: { mllm: { kind: 'mllm', pack }, aligner: { kind: 'aligner', pack } } };
+  },
   async cacheSalt(params, services, signal) {
     return (await services.models.openPack(stringParam(params, 'encoder'), signal)).id;
   },

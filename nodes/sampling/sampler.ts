@@ -16,6 +16,7 @@ import { float32Tensor } from '../../src/runtime/ort/tensor-data';
 import { Rng } from '../../src/runtime/rng';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { numberParam, stringParam } from '../port-values';
+import { conditioningWidthIssues, loaderOfFact } from '../prompt/conditioning-width-fact';
 import { type LatentValue, optionalValueInput, valueInput } from '../values';
 import { diffusersLoop } from './diffusers-loop';
 import { diffusersHintActive, guidedUnet, predict } from './guided-unet';
@@ -85,11 +86,20 @@ function diffusersName(sampler: string, scheduler: string): DiffusersSchedulerNa
 export const samplerNode: NodeDefinition<RuntimeServices> = {
   ...samplerSpec,
   // The latent's size against the U-Net's fixed input dims, before the job runs (no session).
+  // and the conditioning's declared width (an aligner's) against the U-Net's.
   preflight({ inputs }) {
     const unet = packOfFact(inputs.unet);
+    if (!unet) return {};
     const latent = inputs.latent;
-    if (!unet || !isLatentSizeFact(latent)) return {};
-    return { issues: latentFitIssues(unet, latent) };
+    return {
+      issues: [
+        ...(isLatentSizeFact(latent) ? latentFitIssues(unet, latent) : []),
+        ...conditioningWidthIssues(unet, loaderOfFact(inputs.unet), {
+          positive: inputs.positive,
+          negative: inputs.negative,
+        }),
+      ],
+    };
   },
   async execute({ inputs, params, services, signal, progress, warn, stage }) {
     const unetValue = valueInput(inputs, 'unet', 'unet');

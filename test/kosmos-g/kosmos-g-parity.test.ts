@@ -4,7 +4,8 @@
  * the PyTorch goldens made by python/kosmograph_tools/kosmos_g_fixtures.py for the same prompt, image and
  * initial noise (diffusers' StableDiffusionPipeline with prompt_embeds = Kosmos-G's condition).
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -201,6 +202,35 @@ describe('Kosmos-G encoder folder + SD1.5 checkpoint against PyTorch (DPM-Solver
     expect(result.status).toBe('failed');
     expect(result.error?.nodeId).toBe('prompt');
     expect(result.error?.message).toContain('2 <i> marker(s) but 1 image(s)');
+  });
+
+  it('an aligner narrower than the U-Net is refused before anything runs, naming both nodes and widths', async () => {
+    // The tiny SD1.5 with a U-Net config of SD1.5's width (768): the tiny aligner gives 32.
+    const wide = mkdtempSync(join(tmpdir(), 'kosmograph-wide-unet-'));
+    cpSync(join(SD15_DIR, 'optimum'), wide, { recursive: true });
+    const configFile = join(wide, 'unet', 'config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), cross_attention_dim: 768 }),
+    );
+    const graph = kosmosGraph();
+    const doc = {
+      ...graph,
+      nodes: graph.nodes.map((n) => (n.id === 'ckpt' ? { ...n, params: { checkpoint: wide } } : n)),
+    };
+    const events: string[] = [];
+    const result = await runner.executor.run(doc, {
+      onEvent: (e) => {
+        events.push(e.type);
+      },
+    });
+    expect(result.status).toBe('failed');
+    const issue = result.error?.issues?.find((i) => i.nodeId === 'align');
+    expect(issue?.message).toMatch(
+      /Align \(AlignerNet\) \(node "align"\) makes conditioning 32 wide .* \(node "ckpt"\) takes encoder_hidden_states 768 wide/,
+    );
+    expect(events).not.toContain('node:start');
+    rmSync(wide, { recursive: true, force: true });
   });
 });
 

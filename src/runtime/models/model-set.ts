@@ -82,6 +82,11 @@ export interface ModelConstants {
   readonly previewRgbFactors?: PackConstants['previewRgbFactors'];
   /** Native image size (the pack's; 512 for SD1.5 checkpoints). */
   readonly imageSize: number;
+  /**
+   * The width of the conditioning the U-Net takes (`encoder_hidden_states`), where a config says it
+   * without a session (a checkpoint's `unet/config.json` cross_attention_dim; 768 for SD1.5).
+   */
+  readonly unetConditioningWidth?: number;
 }
 
 /** diffusers' `scheduler_config.json` as read from the source (validated by the sampler). */

@@ -43,6 +43,7 @@ const unetConfigSchema = z.looseObject({
   sample_size: z.number().int().positive().optional(),
   addition_embed_type: z.string().nullable().optional(),
   use_linear_projection: z.boolean().optional(),
+  cross_attention_dim: z.union([z.number().int().positive(), z.array(z.number().int().positive())]).optional(),
 });
 
 /** SD1.x's VAE scaling factor, for exports without a vae config (diffusers' conversion script). */
@@ -287,6 +288,9 @@ export async function readCheckpoint(
     vaeFactor,
     vaeScalingFactor: vaeConfig?.scaling_factor ?? SD15_VAE_SCALING,
     imageSize: unetConfig?.sample_size ? unetConfig.sample_size * vaeFactor : (vaeConfig?.sample_size ?? 512),
+    ...(typeof unetConfig?.cross_attention_dim === 'number'
+      ? { unetConditioningWidth: unetConfig.cross_attention_dim }
+      : {}),
     ...tok.constants,
   };
   const components = {
