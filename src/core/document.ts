@@ -84,10 +84,26 @@ export const layoutSchema = z
     nodes: z.record(
       z.string(),
       z
-        .object({ x: z.number(), y: z.number(), width: z.number().optional(), height: z.number().optional() })
+        .object({
+          x: z.number(),
+          y: z.number(),
+          width: z.number().optional(),
+          height: z.number().optional(),
+          /** The node's colour on the canvas (a CSS colour), as the user picked it: looks only. */
+          color: z
+            .string()
+            .regex(/^#[0-9a-fA-F]{6}$/, 'a colour is #rrggbb')
+            .optional(),
+        })
         .strict(),
     ),
-    groups: z.record(z.string(), positionSchema.extend({ width: z.number(), height: z.number() })).optional(),
+    groups: z
+      .record(
+        z.string(),
+        // `collapsed`: the editor shows the title bar only and hides the group's nodes.
+        positionSchema.extend({ width: z.number(), height: z.number(), collapsed: z.boolean().optional() }),
+      )
+      .optional(),
     notes: z.record(z.string(), positionSchema).optional(),
     viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).strict().optional(),
   })

@@ -349,6 +349,10 @@ let pasteAnchor: () => XY | undefined = () => undefined;
 export function setPasteAnchor(anchor: () => XY | undefined): void {
   pasteAnchor = anchor;
 }
+/** The pointer over the canvas, else the view's centre, in flow coordinates (where a new note goes). */
+export function pointerAnchor(): XY | undefined {
+  return pasteAnchor();
+}
 
 export async function copySelection(): Promise<void> {
   const { selectedNodes } = editorStore.getState();

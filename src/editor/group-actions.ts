@@ -1,7 +1,7 @@
 import { commitDoc } from './actions';
 import { specOf } from './registry';
 import type { XY } from './state/graph-ops';
-import { groupAround, moveGroupTo, removeGroup, retitleGroup } from './state/groups';
+import { groupAround, moveGroupTo, removeGroup, retitleGroup, toggleGroupCollapsed } from './state/groups';
 import { currentDoc, editorStore } from './store';
 
 /** Ctrl+G: a group around the selected nodes (one undo step). */
@@ -31,4 +31,8 @@ export function ungroup(groupId: string): void {
 
 export function renameGroup(groupId: string, title: string): void {
   commitDoc(retitleGroup(currentDoc(), groupId, title), { key: `group-title:${groupId}` });
+}
+
+export function toggleCollapsed(groupId: string): void {
+  commitDoc(toggleGroupCollapsed(currentDoc(), groupId));
 }

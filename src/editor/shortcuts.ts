@@ -13,6 +13,7 @@ import {
 import { chooseGraphFile, exportGraph } from './files';
 import { groupSelection } from './group-actions';
 import { toggleSelectedMode } from './node-mode-actions';
+import { addNoteAtPointer } from './note-actions';
 import { isTyping, schedulePasteFallback } from './paste';
 import { queueRun } from './run-controller';
 import { currentDoc, editorStore } from './store';
@@ -33,6 +34,7 @@ export const SHORTCUTS: readonly { keys: string; what: string }[] = [
   { keys: 'Double-click canvas', what: 'Search and add a node' },
   { keys: 'Drag a wire to empty canvas', what: 'Add a node that fits the wire' },
   { keys: 'Shift+L', what: 'Auto layout' },
+  { keys: 'Shift+N', what: 'Add a note (free text) at the pointer' },
   { keys: 'Shift+F', what: 'Fit the graph in view' },
   { keys: 'Ctrl+S', what: 'Export the graph as JSON' },
   { keys: 'Ctrl+Shift+S', what: 'Save As: name the graph and export it' },
@@ -80,6 +82,7 @@ export function handleShortcut(e: KeyboardEvent): void {
   else if (mod && !e.shiftKey && key === 'g') groupSelection();
   else if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection();
   else if (!mod && e.shiftKey && key === 'l') layoutGraph();
+  else if (!mod && e.shiftKey && key === 'n') addNoteAtPointer();
   else if (!mod && e.shiftKey && key === 'f') requestFitView('all');
   else if (!mod && e.key === '?') openDialog('help');
   else handled = false;

@@ -91,6 +91,23 @@ describe('editor organise', () => {
       expect(saved.groups).toEqual([{ id: 'group_1', title: 'Group', nodeIds: ['decode', 'save'] }]);
       expect(saved.layout.groups?.group_1?.width).toBeGreaterThan(0);
 
+      // Collapse: the title bar only, its nodes hidden (the others stay); Expand brings them back.
+      await group.getByRole('button', { name: 'Collapse' }).click();
+      await expect.poll(() => decode.isVisible()).toBe(false);
+      expect(await save.isVisible()).toBe(false);
+      expect(await sampler.isVisible()).toBe(true);
+      expect((await group.boundingBox())!.height).toBeLessThan(after.decode.height);
+      const collapsed = JSON.parse((await exportedJson(page)).text) as {
+        layout: { groups?: Record<string, { collapsed?: boolean }> };
+      };
+      expect(collapsed.layout.groups?.group_1?.collapsed).toBe(true);
+      await group.getByRole('button', { name: 'Expand' }).click();
+      await expect.poll(() => decode.isVisible()).toBe(true);
+      expect(await save.isVisible()).toBe(true);
+      await page.keyboard.press('Control+z'); // the expand
+      await page.keyboard.press('Control+z'); // the collapse
+      await expect.poll(() => decode.isVisible()).toBe(true);
+
       // One undo step takes the move back, another the group.
       await sampler.locator('.kg-node-header').click();
       await page.keyboard.press('Control+z');
@@ -98,6 +115,35 @@ describe('editor organise', () => {
       expect((await save.boundingBox())!.x).toBeCloseTo(before.save.x, 0);
       await page.keyboard.press('Control+z');
       await expect.poll(() => group.count()).toBe(0);
+      expect(errors).toEqual([]);
+    }));
+
+  it('Shift+N adds a note under the pointer; its text and place are saved; it can be deleted', () =>
+    withPage(appUrl('/'), async (page, { errors }) => {
+      await openEditor(page);
+      const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+      await page.mouse.move(pane.x + 80, pane.y + pane.height - 120);
+      await page.keyboard.press('Shift+N');
+      const note = page.getByRole('region', { name: 'note note_1' });
+      await expect.poll(() => note.count()).toBe(1);
+      await note.getByRole('textbox', { name: 'Text of note_1' }).fill('Try guidance 5 to 8 here');
+      // Dragging its bar moves it.
+      const before = (await note.boundingBox())!;
+      const bar = (await note.locator('.kg-note-header span').boundingBox())!;
+      await page.mouse.move(bar.x + 5, bar.y + bar.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(bar.x + 45, bar.y - 20, { steps: 4 });
+      await page.mouse.move(bar.x + 85, bar.y - 40, { steps: 4 });
+      await page.mouse.up();
+      await expect.poll(async () => (await note.boundingBox())!.x).toBeGreaterThan(before.x + 40);
+      const saved = JSON.parse((await exportedJson(page)).text) as {
+        notes?: { id: string; text: string }[];
+        layout: { notes?: Record<string, { x: number; y: number }> };
+      };
+      expect(saved.notes).toEqual([{ id: 'note_1', text: 'Try guidance 5 to 8 here' }]);
+      expect(saved.layout.notes?.note_1).toEqual({ x: expect.any(Number), y: expect.any(Number) });
+      await note.getByRole('button', { name: 'Delete note' }).click();
+      await expect.poll(() => note.count()).toBe(0);
       expect(errors).toEqual([]);
     }));
 });

@@ -38,27 +38,31 @@ import {
 import { droppedFileKind } from '../dropped-file';
 import { openGraphFile } from '../files';
 import { beginGroupDrag, dragGroup } from '../group-actions';
+import { beginNoteDrag, dragNote } from '../note-actions';
 import { handlePaste } from '../paste';
 import { specOf } from '../registry';
 import type { PendingHandle } from '../state/compatible';
 import { edgeId, withoutEdgesInto, type XY } from '../state/graph-ops';
-import { groupFlowNodes, groupIdOf } from '../state/group-flow';
+import { groupFlowNodes, groupIdOf, hideNodes } from '../state/group-flow';
+import { hiddenByGroups } from '../state/groups';
+import { noteFlowNodes, noteIdOf } from '../state/notes';
 import { READABLE_ZOOM, readableFitTargets } from '../state/readable-fit';
 import { currentDoc, editorStore, nodeIndex, useEditor } from '../store';
 import { ConnectionList } from './ConnectionList';
 import { GraphNode } from './GraphNode';
 import { GroupBox } from './GroupBox';
 import { Legend } from './Legend';
+import { NoteBox } from './NoteBox';
 import { SearchBox } from './SearchBox';
 import { WireLine } from './WireLine';
 
 export const NODE_DRAG_TYPE = 'application/x-kosmograph-node';
 const FIT_PADDING = 0.1;
 
-const nodeTypes: NodeTypes = { kg: GraphNode, kgGroup: GroupBox };
+const nodeTypes: NodeTypes = { kg: GraphNode, kgGroup: GroupBox, kgNote: NoteBox };
 
-/** A graph node, or a group's box (`state/group-flow.ts`). */
-type FlowNode = Node<Record<string, never>, 'kg' | 'kgGroup'>;
+/** A graph node, a group's box (`state/group-flow.ts`) or a note (`state/notes.ts`). */
+type FlowNode = Node<Record<string, never>, 'kg' | 'kgGroup' | 'kgNote'>;
 
 const nodeCache = new Map<string, FlowNode>();
 const DEFAULT_VIEWPORT = { x: 0, y: 0, zoom: 1 };
@@ -182,13 +186,22 @@ export function Canvas() {
   const refusal = useEditor((s) => s.refusal);
   const groups = useEditor((s) => s.history.present.groups);
   const groupBoxes = useEditor((s) => s.history.present.layout?.groups);
+  const notes = useEditor((s) => s.history.present.notes);
+  const notePlaces = useEditor((s) => s.history.present.layout?.notes);
   const flow = useReactFlow();
   const container = useRef<HTMLDivElement>(null);
 
   const nodes = useMemo(
     // Group boxes first: drawn behind the nodes.
-    () => [...groupFlowNodes(groups, groupBoxes), ...flowNodes(idsKey, layout, selectedNodes, measured)],
-    [idsKey, layout, selectedNodes, measured, groups, groupBoxes],
+    () => [
+      ...groupFlowNodes(groups, groupBoxes),
+      ...hideNodes(
+        flowNodes(idsKey, layout, selectedNodes, measured),
+        hiddenByGroups({ groups, layout: { nodes: {}, groups: groupBoxes } }),
+      ),
+      ...noteFlowNodes(notes, notePlaces),
+    ],
+    [idsKey, layout, selectedNodes, measured, groups, groupBoxes, notes, notePlaces],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: edges change only with the document's edge list
   const edges = useMemo(() => flowEdges(currentDoc(), selectedEdges), [docEdges, idsKey, selectedEdges]);
@@ -264,6 +277,11 @@ export function Canvas() {
       const groupId = 'id' in c ? groupIdOf(c.id) : undefined;
       if (groupId !== undefined) {
         if (c.type === 'position' && c.position) dragGroup(groupId, c.position);
+        continue;
+      }
+      const noteId = 'id' in c ? noteIdOf(c.id) : undefined;
+      if (noteId !== undefined) {
+        if (c.type === 'position' && c.position) dragNote(noteId, c.position);
         continue;
       }
       if (c.type === 'position' && c.position) positions[c.id] = c.position;
@@ -416,7 +434,13 @@ export function Canvas() {
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
-        onNodeDragStart={(_, node) => (groupIdOf(node.id) !== undefined ? beginGroupDrag() : beginDrag())}
+        onNodeDragStart={(_, node) =>
+          groupIdOf(node.id) !== undefined
+            ? beginGroupDrag()
+            : noteIdOf(node.id) !== undefined
+              ? beginNoteDrag()
+              : beginDrag()
+        }
         onSelectionDragStart={beginDrag}
         onConnect={onConnect}
         onConnectStart={onConnectStart}

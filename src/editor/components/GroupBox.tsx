@@ -1,6 +1,7 @@
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { renameGroup, ungroup } from '../group-actions';
+import { renameGroup, toggleCollapsed, ungroup } from '../group-actions';
+import { COLLAPSED_HEIGHT } from '../state/group-flow';
 import { groupIdOf } from '../state/groups';
 import { useEditor } from '../store';
 
@@ -18,7 +19,12 @@ export const GroupBox = memo(function GroupBox({ id }: NodeProps) {
       className="kg-group"
       aria-label={`group ${group.title}`}
       data-group-id={group.id}
-      style={{ width: box.width, height: box.height, ...(group.color ? { borderColor: group.color } : {}) }}
+      data-collapsed={box.collapsed === true}
+      style={{
+        width: box.width,
+        height: box.collapsed === true ? COLLAPSED_HEIGHT : box.height,
+        ...(group.color ? { borderColor: group.color } : {}),
+      }}
     >
       <header className="kg-group-header">
         <input
@@ -31,6 +37,14 @@ export const GroupBox = memo(function GroupBox({ id }: NodeProps) {
         <span className="kg-group-count">
           {group.nodeIds.length} node{group.nodeIds.length === 1 ? '' : 's'}
         </span>
+        <button
+          type="button"
+          className="kg-group-collapse nodrag"
+          aria-expanded={box.collapsed !== true}
+          onClick={() => toggleCollapsed(group.id)}
+        >
+          {box.collapsed === true ? 'Expand' : 'Collapse'}
+        </button>
         <button type="button" className="kg-group-ungroup nodrag" onClick={() => ungroup(group.id)}>
           Ungroup
         </button>

@@ -2,6 +2,9 @@ import type { Node } from '@xyflow/react';
 import type { GraphDocument } from '../../core/document';
 import { groupFlowId } from './groups';
 
+/** A collapsed group's box is its title bar. */
+export const COLLAPSED_HEIGHT = 40;
+
 export { groupIdOf } from './groups';
 
 type GroupFlowNode = Node<Record<string, never>, 'kgGroup'>;
@@ -25,9 +28,15 @@ export function groupFlowNodes(
         selectable: false,
         dragHandle: '.kg-group-header',
         width: box.width,
-        height: box.height,
+        height: box.collapsed === true ? COLLAPSED_HEIGHT : box.height,
         ariaRole: 'group',
       },
     ];
   });
+}
+
+/** `nodes` with those in `hidden` (collapsed groups' members) hidden; the others are the same objects. */
+export function hideNodes<N extends Node>(nodes: N[], hidden: ReadonlySet<string>): N[] {
+  if (hidden.size === 0) return nodes;
+  return nodes.map((n) => (hidden.has(n.id) ? { ...n, hidden: true } : n));
 }

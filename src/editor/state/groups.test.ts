@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { arithmeticRegistry, diamondGraph } from '../../../test/fixtures/arithmetic-registry';
 import type { GraphDocument } from '../../core/document';
-import { groupAround, groupFlowId, groupIdOf, moveGroupTo, removeGroup, retitleGroup } from './groups';
+import { hideNodes } from './group-flow';
+import {
+  groupAround,
+  groupFlowId,
+  groupIdOf,
+  hiddenByGroups,
+  moveGroupTo,
+  removeGroup,
+  retitleGroup,
+  toggleGroupCollapsed,
+} from './groups';
 
 const lookup = arithmeticRegistry().lookup;
 const sizes = { add: { width: 200, height: 100 }, add2: { width: 200, height: 100 } };
@@ -52,5 +62,20 @@ describe('groups', () => {
   it('names group boxes on the canvas apart from node ids', () => {
     expect(groupIdOf(groupFlowId('g1'))).toBe('g1');
     expect(groupIdOf('add')).toBeUndefined();
+  });
+});
+
+describe('collapsed groups', () => {
+  it('collapse hides the members (saved in the layout), expand shows them again', () => {
+    const { doc } = groupAround(laidOut(), ['add', 'add2'], 'Math', lookup, sizes);
+    expect([...hiddenByGroups(doc)]).toEqual([]);
+    const collapsed = toggleGroupCollapsed(doc, 'group_1');
+    expect(collapsed.layout?.groups?.group_1?.collapsed).toBe(true);
+    expect([...hiddenByGroups(collapsed)]).toEqual(['add', 'add2']);
+    const expanded = toggleGroupCollapsed(collapsed, 'group_1');
+    expect(expanded.layout?.groups?.group_1).toEqual(doc.layout?.groups?.group_1);
+    expect(
+      hideNodes([{ id: 'add', position: { x: 0, y: 0 }, data: {} }], hiddenByGroups(collapsed))[0]?.hidden,
+    ).toBe(true);
   });
 });

@@ -107,3 +107,29 @@ export function retitleGroup(doc: GraphDocument, groupId: string, title: string)
   if (!doc.groups?.some((g) => g.id === groupId)) return doc;
   return { ...doc, groups: doc.groups.map((g) => (g.id === groupId ? { ...g, title } : g)) };
 }
+
+/** `doc` with group `groupId` collapsed (its title bar only, its nodes hidden) or expanded again. */
+export function toggleGroupCollapsed(doc: GraphDocument, groupId: string): GraphDocument {
+  const box = doc.layout?.groups?.[groupId];
+  if (!box) return doc;
+  const { collapsed: _was, ...rest } = box;
+  const next = box.collapsed === true ? rest : { ...rest, collapsed: true };
+  return {
+    ...doc,
+    layout: {
+      ...doc.layout,
+      nodes: doc.layout?.nodes ?? {},
+      groups: { ...doc.layout?.groups, [groupId]: next },
+    },
+  };
+}
+
+/** Ids of the nodes hidden in collapsed groups. */
+export function hiddenByGroups(doc: Pick<GraphDocument, 'groups' | 'layout'>): Set<string> {
+  const hidden = new Set<string>();
+  for (const g of doc.groups ?? []) {
+    if (doc.layout?.groups?.[g.id]?.collapsed !== true) continue;
+    for (const id of g.nodeIds) hidden.add(id);
+  }
+  return hidden;
+}
