@@ -1,3 +1,4 @@
+import type { Node } from '@xyflow/react';
 import { describe, expect, it } from 'vitest';
 import { arithmeticRegistry, diamondGraph } from '../../../test/fixtures/arithmetic-registry';
 import type { GraphDocument } from '../../core/document';
@@ -74,8 +75,7 @@ describe('collapsed groups', () => {
     expect([...hiddenByGroups(collapsed)]).toEqual(['add', 'add2']);
     const expanded = toggleGroupCollapsed(collapsed, 'group_1');
     expect(expanded.layout?.groups?.group_1).toEqual(doc.layout?.groups?.group_1);
-    expect(
-      hideNodes([{ id: 'add', position: { x: 0, y: 0 }, data: {} }], hiddenByGroups(collapsed))[0]?.hidden,
-    ).toBe(true);
+    const flowNode: Node = { id: 'add', position: { x: 0, y: 0 }, data: {} };
+    expect(hideNodes([flowNode], hiddenByGroups(collapsed))[0]?.hidden).toBe(true);
   });
 });
