@@ -146,4 +146,21 @@ describe('editor organise', () => {
       await expect.poll(() => note.count()).toBe(0);
       expect(errors).toEqual([]);
     }));
+
+  it('a node colour picked in the inspector shows on the node and is saved in the layout', () =>
+    withPage(appUrl('/'), async (page, { errors }) => {
+      await openEditor(page);
+      const sampler = nodeBox(page, 'sampler');
+      await sampler.locator('.kg-node-header').click();
+      await page.getByRole('button', { name: 'Colour red' }).click();
+      await expect.poll(() => sampler.locator('.kg-node').getAttribute('data-color')).toBe('#b33a3a');
+      const saved = JSON.parse((await exportedJson(page)).text) as {
+        layout: { nodes: Record<string, { color?: string }> };
+      };
+      expect(saved.layout.nodes.sampler?.color).toBe('#b33a3a');
+      expect(Object.values(saved.layout.nodes).filter((n) => n.color !== undefined)).toHaveLength(1);
+      await page.getByRole('button', { name: 'none', exact: true }).click();
+      await expect.poll(() => sampler.locator('.kg-node').getAttribute('data-color')).toBeNull();
+      expect(errors).toEqual([]);
+    }));
 });

@@ -119,6 +119,7 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
   const validation = useEditor((s) => issuesFor(s.issues, id));
   const engineIssues = useEditor((s) => issuesFor(s.run.issues, id));
   const compact = useStore(zoomedOut);
+  const color = useEditor((s) => s.history.present.layout?.nodes[id]?.color);
   const [dropping, setDropping] = useState(false);
   if (!node) return null;
   const spec = specOf(node.type);
@@ -141,6 +142,8 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
       className={classes.join(' ')}
       aria-label={`${title} node ${id}`}
       data-node-id={id}
+      data-color={color}
+      style={color ? { borderLeft: `6px solid ${color}` } : undefined}
       onDragOver={
         imageParam
           ? (e) => {
@@ -166,7 +169,10 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
           : undefined
       }
     >
-      <header className="kg-node-header">
+      <header
+        className="kg-node-header"
+        style={color ? { background: `color-mix(in srgb, ${color} 35%, var(--kg-node-header))` } : undefined}
+      >
         <span className="kg-node-title">{title}</span>
         <span className="kg-node-id">{id}</span>
         {node.mode && (

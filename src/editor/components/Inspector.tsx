@@ -3,6 +3,7 @@ import { socketTextVar } from '../a11y/socket-style';
 import { renameNode } from '../actions';
 import { specOf } from '../registry';
 import { connectedInputs, issuesFor, nodeIndex, useEditor } from '../store';
+import { NodeColorField } from './NodeColorField';
 import { ParamField } from './ParamField';
 import { QueuePanel } from './QueuePanel';
 
@@ -29,6 +30,7 @@ function NodeInspector({ id }: { id: string }) {
           onChange={(e) => renameNode(id, e.target.value)}
         />
       </label>
+      <NodeColorField id={id} />
       {spec && spec.inputs.length + spec.outputs.length > 0 && (
         <table className="kg-port-table">
           <tbody>
