@@ -43,7 +43,9 @@ const unetConfigSchema = z.looseObject({
   sample_size: z.number().int().positive().optional(),
   addition_embed_type: z.string().nullable().optional(),
   use_linear_projection: z.boolean().optional(),
-  cross_attention_dim: z.union([z.number().int().positive(), z.array(z.number().int().positive())]).optional(),
+  cross_attention_dim: z
+    .union([z.number().int().positive(), z.array(z.number().int().positive())])
+    .optional(),
 });
 
 /** SD1.x's VAE scaling factor, for exports without a vae config (diffusers' conversion script). */
