@@ -34,6 +34,16 @@ export function approveOrigins(origins: readonly string[]): void {
   }
 }
 
+/** Approves the origin of a URL the user typed themselves (a model URL in the Models dialog). */
+export function approveTypedOrigin(url: string): void {
+  try {
+    const { origin, protocol } = new URL(url);
+    if (protocol === 'http:' || protocol === 'https:') approveOrigins([origin]);
+  } catch {
+    // Not an absolute URL: nothing to approve (a relative one is the app's own origin).
+  }
+}
+
 /**
  * Asks once for all of `origins` (none: true at once). `ask` is the question shown (the browser's
  * confirm by default); yes approves them all.

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { PackInfo, PackLoadProgress } from '../../engine/engine-api';
 import { openDialog } from '../actions';
+import { approveTypedOrigin } from '../origin-consent';
 import { applySource, loadPackFolder, loadPackSource } from '../packs';
 import { useEditor } from '../store';
 import { backendLabel } from './BackendStatus';
@@ -92,7 +93,11 @@ export function PackDialog() {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (url.trim()) void loadPackSource(url.trim());
+          const typed = url.trim();
+          if (!typed) return;
+          // A URL the user typed here is theirs: its origin needs no second question at Run.
+          approveTypedOrigin(typed);
+          void loadPackSource(typed);
         }}
       >
         <label className="kg-field">
