@@ -60,7 +60,8 @@ export async function boot(): Promise<void> {
   }
   editorStore.setState({ ready: true });
   startAutosave();
-  void loadPackSource('reference', false).then(() => refreshEngineStatus());
+  // A pack that opens refreshes the status itself; one that does not still shows the engine's.
+  void loadPackSource('reference', false).then((opened) => (opened ? undefined : refreshEngineStatus()));
 }
 
 /** Opens every autosaved tab (the first in the current tab) and shows the one that was active. */
