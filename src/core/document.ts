@@ -105,6 +105,11 @@ export const layoutSchema = z
       )
       .optional(),
     notes: z.record(z.string(), positionSchema).optional(),
+    /**
+     * Reroute points of wires, by edge key (`edge-key.ts`): waypoints the wire is drawn through,
+     * looks only. An entry whose edge is not in the graph is ignored (the editor drops it on edit).
+     */
+    edges: z.record(z.string(), z.object({ points: z.array(positionSchema).max(1000) }).strict()).optional(),
     viewport: z.object({ x: z.number(), y: z.number(), zoom: z.number().positive() }).strict().optional(),
   })
   .strict();

@@ -1,4 +1,5 @@
 import { emptyGraph, type GraphDocument, type JsonValue, type PortRef } from '../core/document';
+import { pruneEdgeLayout } from '../core/edge-layout';
 import type { LoadedGraph } from '../core/load-document';
 import { validateGraph } from '../core/validate';
 import { checkImageFile } from './image-file';
@@ -105,8 +106,10 @@ export function dismissNotice(topic?: Notice['topic']): void {
 
 // ---- document edits ----------------------------------------------------------------------------
 
-export function commitDoc(doc: GraphDocument, options?: CommitOptions): void {
+export function commitDoc(edited: GraphDocument, options?: CommitOptions): void {
   const state = editorStore.getState();
+  // An edit of the edge set drops the reroute points of wires that are gone (core/edge-layout.ts).
+  const doc = edited.edges === state.history.present.edges ? edited : pruneEdgeLayout(edited);
   const history = commit(state.history, doc, options);
   if (history === state.history) return;
   set({ history });

@@ -4,6 +4,7 @@ import {
   Controls,
   type Edge,
   type EdgeChange,
+  type EdgeTypes,
   type FinalConnectionState,
   MiniMap,
   type Node,
@@ -53,6 +54,7 @@ import { GraphNode } from './GraphNode';
 import { GroupBox } from './GroupBox';
 import { Legend } from './Legend';
 import { NoteBox } from './NoteBox';
+import { RerouteWire } from './RerouteWire';
 import { SearchBox } from './SearchBox';
 import { WireLine } from './WireLine';
 
@@ -60,6 +62,8 @@ export const NODE_DRAG_TYPE = 'application/x-kosmograph-node';
 const FIT_PADDING = 0.1;
 
 const nodeTypes: NodeTypes = { kg: GraphNode, kgGroup: GroupBox, kgNote: NoteBox };
+/** Module-level (React Flow re-mounts every edge when this object changes): wires with reroute points. */
+const edgeTypes: EdgeTypes = { kg: RerouteWire };
 
 /** A graph node, a group's box (`state/group-flow.ts`) or a note (`state/notes.ts`). */
 type FlowNode = Node<Record<string, never>, 'kg' | 'kgGroup' | 'kgNote'>;
@@ -138,6 +142,7 @@ function flowEdges(doc: GraphDocument, selected: ReadonlySet<string>): Edge[] {
     const color = port ? SOCKET_COLORS[port.type] : '#999';
     const edge: Edge = {
       id,
+      type: 'kg',
       source: e.from.node,
       sourceHandle: e.from.port,
       target: e.to.node,
@@ -432,6 +437,7 @@ export function Canvas() {
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onNodeDragStart={(_, node) =>

@@ -1,5 +1,6 @@
 import { canConnect } from '../../core/can-connect';
 import type { GraphDocument, GraphEdge, GraphNode, JsonValue, PortRef } from '../../core/document';
+import { edgeKey } from '../../core/edge-key';
 import { defaultParams, type NodeSpec, type NodeSpecLookup } from '../../core/node-spec';
 import { newNodeId } from './ids';
 
@@ -14,8 +15,9 @@ export interface XY {
   readonly y: number;
 }
 
+/** A wire's id on the canvas: the edge's key (also the key of its reroute points in `layout.edges`). */
 export function edgeId(edge: GraphEdge): string {
-  return `${edge.from.node}.${edge.from.port}->${edge.to.node}.${edge.to.port}`;
+  return edgeKey(edge);
 }
 
 export function nodeIds(doc: GraphDocument): Set<string> {
