@@ -13,6 +13,12 @@ import { loraFileNode } from './models/lora-file';
 import { loraLoaderNode } from './models/lora-loader';
 import { modelPackNode } from './models/model-pack';
 import { previewImageNode } from './preview-image';
+import {
+  primitiveFloatNode,
+  primitiveIntNode,
+  primitiveSeedNode,
+  primitiveStringNode,
+} from './primitive/primitive';
 import { alignNode } from './prompt/align';
 import { clipTextEncodeNode } from './prompt/clip-text-encode';
 import { interleavedPromptNode } from './prompt/interleaved-prompt';
@@ -58,6 +64,10 @@ export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
     saveImageNode(seedParams),
     saveLatentNode(seedParams),
     previewImageNode,
+    primitiveSeedNode,
+    primitiveIntNode,
+    primitiveFloatNode,
+    primitiveStringNode,
   ];
   for (const definition of definitions) registry.register(definition);
   return registry;

@@ -12,6 +12,12 @@ import { loraFileSpec } from './models/lora-file.spec';
 import { loraLoaderSpec } from './models/lora-loader.spec';
 import { modelPackSpec } from './models/model-pack.spec';
 import { previewImageSpec } from './preview-image.spec';
+import {
+  primitiveFloatSpec,
+  primitiveIntSpec,
+  primitiveSeedSpec,
+  primitiveStringSpec,
+} from './primitive/primitive.spec';
 import { alignSpec } from './prompt/align.spec';
 import { clipTextEncodeSpec } from './prompt/clip-text-encode.spec';
 import { interleavedPromptSpec } from './prompt/interleaved-prompt.spec';
@@ -56,4 +62,8 @@ export const NODE_SPECS: readonly NodeSpec[] = [
   saveImageSpec,
   saveLatentSpec,
   previewImageSpec,
+  primitiveSeedSpec,
+  primitiveIntSpec,
+  primitiveFloatSpec,
+  primitiveStringSpec,
 ];

@@ -1,6 +1,6 @@
 import type { GraphDocument, PortRef } from './document';
 import { firstEdgeIntoSlotPort, type GraphIndex, indexGraph, isGraphIndex } from './graph-index';
-import { inputPort, type NodeSpec, type NodeSpecLookup, outputPort } from './node-spec';
+import { type NodeSpec, type NodeSpecLookup, outputPort, targetPort } from './node-spec';
 import { socketAccepts } from './socket-types';
 import type { ValidationCode } from './validation-error';
 
@@ -29,6 +29,8 @@ function reaches(index: GraphIndex, start: string, goal: string): boolean {
   }
   return false;
 }
+
+const inputPortIsParam = (spec: NodeSpec, name: string) => !spec.inputs.some((p) => p.name === name);
 
 /** The spec of the node at a position in `graph.nodes` (by type; undefined for an unknown type). */
 type SpecAt = (nodePosition: number) => NodeSpec | undefined;
@@ -63,12 +65,14 @@ function verdictWithoutCycle(
   }
   const out = outputPort(sourceSpec, from.port);
   if (!out) return refuse('unknown_port', `${sourceSpec.title} has no output "${from.port}"`);
-  const input = inputPort(targetSpec, to.port);
-  if (!input) return refuse('unknown_port', `${targetSpec.title} has no input "${to.port}"`);
+  // An input port, or a param fed by a wire (wired-params.ts).
+  const input = targetPort(targetSpec, to.port);
+  if (!input)
+    return refuse('unknown_port', `${targetSpec.title} has no input or wireable param "${to.port}"`);
   if (!socketAccepts(input.type, out.type)) {
     return refuse(
       'type_mismatch',
-      `type mismatch: ${out.type} output "${from.port}" cannot feed ${input.type} input "${to.port}"`,
+      `type mismatch: ${out.type} output "${from.port}" cannot feed ${input.type} ${inputPortIsParam(targetSpec, to.port) ? 'param' : 'input'} "${to.port}"`,
     );
   }
   const occupant = occupantPosition < 0 ? undefined : edges[occupantPosition];

@@ -111,12 +111,59 @@ export interface NodeSpec {
    * validator so the graph is refused before it runs. Pure; returns the issues (none: valid).
    */
   readonly validate?: (context: StaticCheckContext) => readonly ValidationIssue[];
+  /**
+   * Output port -> the param whose value it gives unchanged (primitive nodes). A param wired
+   * from such an output is known before anything runs: it is checked statically and folded into
+   * the consumer's params when a job is planned (`wired-params.ts`).
+   */
+  readonly outputsParam?: Readonly<Record<string, string>>;
 }
 
 export type NodeSpecLookup = (type: string) => NodeSpec | undefined;
 
 export function inputPort(spec: NodeSpec, name: string): PortSpec | undefined {
   return spec.inputs.find((p) => p.name === name);
+}
+
+/**
+ * The socket type a param takes when it is fed by a wire (ComfyUI's "convert widget to input"):
+ * whole numbers and seeds INT, numbers FLOAT, text and enum choices STRING, booleans BOOLEAN.
+ * Image sources are not wireable (undefined): they are files, read and hashed before a run.
+ */
+export function paramSocketType(param: ParamSpec): SocketType | undefined {
+  switch (param.kind) {
+    case 'int':
+    case 'seed':
+      return 'INT';
+    case 'float':
+      return 'FLOAT';
+    case 'string':
+    case 'enum':
+      return 'STRING';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'image':
+      return undefined;
+  }
+}
+
+/** A wireable param as the (optional) input port a wire into it targets; undefined otherwise. */
+export function paramInputPort(spec: NodeSpec, name: string): PortSpec | undefined {
+  const param = spec.params.find((p) => p.name === name);
+  const type = param ? paramSocketType(param) : undefined;
+  if (!param || !type) return undefined;
+  return {
+    name,
+    type,
+    label: param.label ?? param.name,
+    optional: true,
+    description: `the ${param.label ?? param.name} param, from a wire`,
+  };
+}
+
+/** What an edge into `name` of a node of `spec` feeds: an input port, else a wireable param. */
+export function targetPort(spec: NodeSpec, name: string): PortSpec | undefined {
+  return inputPort(spec, name) ?? paramInputPort(spec, name);
 }
 
 export function outputPort(spec: NodeSpec, name: string): PortSpec | undefined {

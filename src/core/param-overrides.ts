@@ -1,6 +1,7 @@
 import type { GraphDocument, JsonValue } from './document';
 import type { NodeSpecLookup, ParamSpec } from './node-spec';
 import { GraphValidationError, type ValidationIssue } from './validation-error';
+import { wiredParamsOf } from './wired-params';
 
 /** A `NODE.PARAM=VALUE` assignment as typed on a command line, value still text. */
 export interface ParamAssignment {
@@ -48,6 +49,7 @@ export function applyParamAssignments(
 ): GraphDocument {
   const issues: ValidationIssue[] = [];
   const nodes = graph.nodes.map((n) => ({ ...n, params: { ...n.params } }));
+  const wired = wiredParamsOf(graph, lookup);
   for (const { nodeId, param, value } of assignments) {
     const node = nodes.find((n) => n.id === nodeId);
     if (!node) {
@@ -68,6 +70,17 @@ export function applyParamAssignments(
         nodeId,
         param,
         message: `no param "${param}"${known ? ` (params: ${known})` : ''}`,
+      });
+      continue;
+    }
+    // A wired param runs with its wire's value: setting the stored one would change nothing.
+    const source = wired.get(nodeId)?.get(param);
+    if (source) {
+      issues.push({
+        code: 'invalid_document',
+        nodeId,
+        param,
+        message: `"${nodeId}.${param}" is fed by a wire from "${source.node}.${source.port}"; set the value on node "${source.node}" instead (or remove the wire)`,
       });
       continue;
     }

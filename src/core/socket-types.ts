@@ -19,6 +19,11 @@ export const SOCKET_TYPES = [
   'MLLM',
   'ALIGNER',
   'MODEL_PACK',
+  // Scalar values on wires: a param shown as an input takes one (see `paramSocketType`).
+  'INT',
+  'FLOAT',
+  'STRING',
+  'BOOLEAN',
 ] as const;
 
 export type SocketType = (typeof SOCKET_TYPES)[number];
@@ -49,4 +54,8 @@ export const SOCKET_COLORS: Record<SocketType, string> = {
   MLLM: '#ba68c8',
   ALIGNER: '#90a4ae',
   MODEL_PACK: '#a1887f',
+  INT: '#7986cb',
+  FLOAT: '#4dd0e1',
+  STRING: '#dce775',
+  BOOLEAN: '#ff8a65',
 };

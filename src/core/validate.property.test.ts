@@ -4,8 +4,8 @@ import { arithmeticRegistry } from '../../test/fixtures/arithmetic-registry';
 import { type ConnectionVerdict, canConnect } from './can-connect';
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument, type JsonValue, type PortRef } from './document';
 import { indexGraph } from './graph-index';
-import { inputPort, type NodeSpecLookup, outputPort } from './node-spec';
-import { socketAccepts } from './socket-types';
+import { type NodeSpecLookup, outputPort } from './node-spec';
+import { type SocketType, socketAccepts } from './socket-types';
 import { topologicalOrder, upstreamClosure } from './topology';
 import { outputNodeIds, validateGraph } from './validate';
 import { checkParams } from './validate-params';
@@ -77,6 +77,15 @@ function oracleReaches(graph: Pick<GraphDocument, 'edges'>, start: string, goal:
   return false;
 }
 
+const PARAM_SOCKET: Record<string, SocketType | undefined> = {
+  int: 'INT',
+  seed: 'INT',
+  float: 'FLOAT',
+  string: 'STRING',
+  enum: 'STRING',
+  boolean: 'BOOLEAN',
+};
+
 function oracleCanConnect(
   graph: Pick<GraphDocument, 'nodes' | 'edges'>,
   from: PortRef,
@@ -95,12 +104,17 @@ function oracleCanConnect(
     return refuse('unknown_node_type', `node "${target.id}" has unknown type "${target.type}"`);
   const out = outputPort(sourceSpec, from.port);
   if (!out) return refuse('unknown_port', `${sourceSpec.title} has no output "${from.port}"`);
-  const input = inputPort(targetSpec, to.port);
-  if (!input) return refuse('unknown_port', `${targetSpec.title} has no input "${to.port}"`);
+  // An input port, else a wireable param (its socket type by its kind).
+  const port = targetSpec.inputs.find((p) => p.name === to.port);
+  const param = port ? undefined : targetSpec.params.find((p) => p.name === to.port);
+  const paramType = param && PARAM_SOCKET[param.kind];
+  const input = port ?? (paramType ? { type: paramType } : undefined);
+  if (!input)
+    return refuse('unknown_port', `${targetSpec.title} has no input or wireable param "${to.port}"`);
   if (!socketAccepts(input.type, out.type)) {
     return refuse(
       'type_mismatch',
-      `type mismatch: ${out.type} output "${from.port}" cannot feed ${input.type} input "${to.port}"`,
+      `type mismatch: ${out.type} output "${from.port}" cannot feed ${input.type} ${port ? 'input' : 'param'} "${to.port}"`,
     );
   }
   const occupant = graph.edges.find((e) => e.to.node === to.node && e.to.port === to.port);

@@ -3,10 +3,11 @@ import type { GraphDocument } from './document';
 import { edgesInto, firstEdgeIntoSlotPort, type GraphIndex, hasNode, indexGraph } from './graph-index';
 import { currentLimits, type ResourceLimits } from './limits';
 import { activeGraph, explainModeIssues } from './node-modes';
-import type { NodeSpecLookup } from './node-spec';
+import type { NodeSpec, NodeSpecLookup } from './node-spec';
 import { cyclicNodes, upstreamSlots } from './topology';
 import { checkParams, resolveParams } from './validate-params';
 import type { ValidationIssue } from './validation-error';
+import { resolveWiredParams } from './wired-params';
 
 /** Ids of the output nodes (save, preview) of a graph whose types are known. */
 export function outputNodeIds(graph: Pick<GraphDocument, 'nodes'>, lookup: NodeSpecLookup): string[] {
@@ -40,6 +41,15 @@ export function validateGraph(
   // Each node's type is looked up once; edges and the input checks read it by node position.
   const specs = graph.nodes.map((node) => lookup(node.type));
   const specAt = (position: number) => specs[position];
+  // Params fed by primitive nodes are known now: checked by their own rules, and seen by node rules.
+  // (Types looked up once: the specs above serve it.)
+  const specOfType = new Map<string, NodeSpec | undefined>();
+  graph.nodes.forEach((node, position) => {
+    specOfType.set(node.type, specs[position]);
+  });
+  const known: NodeSpecLookup = (type) => (specOfType.has(type) ? specOfType.get(type) : lookup(type));
+  const wired = resolveWiredParams(graph, known);
+  for (const issue of wired.issues) issues.push(issue);
   graph.nodes.forEach((node, position) => {
     if (index.nodeSlot[position] !== position) {
       issues.push({
@@ -69,7 +79,9 @@ export function validateGraph(
     if (spec.validate && paramIssues.length === 0) {
       const connected = new Set<string>();
       for (const p of edgesInto(index, node.id)) connected.add(graph.edges[p]!.to.port);
-      const context = { nodeId: node.id, params: resolveParams(spec, node.params), connected, limits };
+      const fromWires = wired.values.get(node.id);
+      const params = resolveParams(spec, fromWires ? { ...node.params, ...fromWires } : node.params);
+      const context = { nodeId: node.id, params, connected, limits };
       for (const issue of spec.validate(context)) issues.push(issue);
     }
   });

@@ -2,6 +2,7 @@ import type { GraphDocument } from '../core/document';
 import { indexGraph } from '../core/graph-index';
 import type { Artifact, NodeRegistry, NodeResult, StageReporter } from '../core/node-definition';
 import { validateGraph } from '../core/validate';
+import { checkParam } from '../core/validate-params';
 import { formatIssue, type ValidationIssue } from '../core/validation-error';
 import { computeCacheKeys } from './cache-keys';
 import type { EngineEventListener, JobResult } from './events';
@@ -251,7 +252,7 @@ export class Executor<Services> {
       return await node.definition.execute({
         nodeId: node.id,
         inputs,
-        params: node.params,
+        params: node.wiredAtRun ? paramsFromWires(node, inputs) : node.params,
         signal,
         services: this.#servicesFor(node.id, events),
         graph,
@@ -265,6 +266,32 @@ export class Executor<Services> {
     }
   }
 }
+
+/**
+ * A node's params with those fed by wires from outputs known only at run time put in place,
+ * each checked by its param's own rules (an error names the node, the param and the source).
+ */
+function paramsFromWires<S>(node: PlannedNode<S>, inputs: Readonly<Record<string, unknown>>) {
+  const params = { ...node.params };
+  for (const name of node.wiredAtRun ?? []) {
+    const value = inputs[name];
+    const spec = node.definition.params.find((p) => p.name === name)!;
+    const source = node.inputs.get(name)!;
+    const issue = isJsonScalar(value) ? checkParam(node.id, spec, value) : undefined;
+    if (!isJsonScalar(value) || issue) {
+      const why = issue?.message ?? `expected a ${spec.kind} value, got ${typeof value}`;
+      throw new NodeFailure(
+        node.id,
+        `param "${name}" of "${node.id}": ${why} (the value comes by wire from "${source.node}.${source.port}")`,
+      );
+    }
+    params[name] = value;
+  }
+  return params;
+}
+
+const isJsonScalar = (value: unknown): value is string | number | boolean =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
 /** The values on a node's inputs, from the results of the nodes that feed it. */
 function inputsOf<S>(

@@ -5,13 +5,20 @@ import { activeGraph } from '../core/node-modes';
 import { topologicalOrder, upstreamClosure } from '../core/topology';
 import { outputNodeIds } from '../core/validate';
 import { resolveParams } from '../core/validate-params';
+import { resolveWiredParams, wiredParamsOf } from '../core/wired-params';
 
 export interface PlannedNode<S> {
   readonly id: string;
   readonly definition: NodeDefinition<S>;
   readonly params: Readonly<Record<string, JsonValue>>;
-  /** Input port -> upstream node id and output port. */
+  /** Input port -> upstream node id and output port (a param fed by a wire counts as a port too). */
   readonly inputs: ReadonlyMap<string, { readonly node: string; readonly port: string }>;
+  /**
+   * Params fed by a wire whose value only running its source gives (not a primitive): the
+   * executor puts the input's value in their place, checked by the param's rules. Params wired
+   * from primitives are already in `params` (folded when planned, src/core/wired-params.ts).
+   */
+  readonly wiredAtRun?: ReadonlySet<string>;
 }
 
 /**
@@ -44,6 +51,10 @@ export function planExecution<S>(
   const active = activeGraph(graph, registry.lookup);
   if (active.graph !== graph) return planExecution(active.graph, indexGraph(active.graph), registry);
   const needed = upstreamClosure(index, outputNodeIds(graph, registry.lookup));
+  // Wired params known before the run (primitives): their values replace the stored ones, so cache
+  // keys, pre-flight and file hashing see the value that runs. The validator has checked them.
+  const wired = wiredParamsOf(graph, registry.lookup);
+  const known = resolveWiredParams(graph, registry.lookup).values;
   const ids = graph.nodes.map((n) => n.id).filter((id) => needed.has(id));
   const { order } = topologicalOrder(ids, index);
   const positionOf = new Map<string, number>();
@@ -65,7 +76,16 @@ export function planExecution<S>(
     }
     for (const source of sources) dependents[source]!.push(position);
     dependencyCount[position] = sources.size;
-    nodes.push({ id, definition, params: resolveParams(definition, node.params), inputs });
+    const folded = known.get(id);
+    const params = resolveParams(definition, folded ? { ...node.params, ...folded } : node.params);
+    const atRun = [...(wired.get(id)?.keys() ?? [])].filter((name) => folded?.[name] === undefined);
+    nodes.push({
+      id,
+      definition,
+      params,
+      inputs,
+      ...(atRun.length > 0 ? { wiredAtRun: new Set(atRun) } : {}),
+    });
   });
   return { nodes, dependencyCount, dependents, positionOf };
 }

@@ -34,6 +34,10 @@ export const SOCKET_SHAPES: Record<SocketType, Shape> = {
   MLLM: 'star',
   ALIGNER: 'pentagon',
   MODEL_PACK: 'hexagon',
+  INT: 'diamond',
+  FLOAT: 'triangle',
+  STRING: 'square',
+  BOOLEAN: 'circle',
 };
 
 /** The CSS `clip-path` of each shape (the circle is a rounded box instead, which keeps its border). */
