@@ -5,7 +5,9 @@
 // ~/.cache/kosmograph/peer-sd15) and exported with `kosmograph-export sd15`'s build. Then, in one run:
 //   - one batch-2 (guided) U-Net step at 256 and 512 px: kosmograph (Executor + Sampler node, steps 1,
 //     onnxruntime-node CPU; the Sampler's node:done ms), diffusers' U-Net forward in PyTorch, and
-//     onnxruntime's Python InferenceSession on the same ONNX file (the engine floor);
+//     onnxruntime's Python InferenceSession on the same ONNX file (the engine floor), on the same
+//     onnxruntime version as onnxruntime-node (its wheel installed once into the cache: the tools'
+//     venv pins an older one for the exporters);
 //   - a whole 512 px text->image of 4 Euler steps + text encode + VAE decode + PNG: kosmograph's job vs
 //     diffusers' StableDiffusionPipeline call;
 //   - peak RSS of the kosmograph process against the size of the model files it loaded.
@@ -18,7 +20,7 @@
 //   npx tsx bench/peer.ts [--rounds 3] [--tiny] [--skip-image] [--strict]
 // --tiny runs the same on the tiny fixtures' configs at 64/128 px (a smoke test, minutes not an hour).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -64,6 +66,41 @@ function pythonPath(): string {
   return python;
 }
 
+/** onnxruntime-node's version: the engine kosmograph runs, and the one the floor must run too. */
+function ortNodeVersion(): string {
+  const pkg = z
+    .object({ version: z.string().regex(/^\d+\.\d+\.\d+$/) })
+    .parse(JSON.parse(readFileSync(join(ROOT, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')));
+  return pkg.version;
+}
+
+/**
+ * A folder holding onnxruntime's Python wheel of `version` (no dependencies: numpy comes from the
+ * tools' venv), installed once with pip into the cache, for PYTHONPATH. The Python tools pin an
+ * older onnxruntime (the exporters' era); the floor of the engine is only a floor when it is the
+ * same engine build that onnxruntime-node wraps, so the ORT side runs on this one.
+ */
+function ortPythonFor(python: string, version: string): string {
+  const base = process.env.KOSMOGRAPH_CACHE_DIR ?? join(homedir(), '.cache', 'kosmograph');
+  const dir = join(base, `ort-python-${version}`);
+  if (existsSync(join(dir, 'onnxruntime', '__init__.py'))) return dir;
+  process.stderr.write(`bench:peer: installing onnxruntime==${version} for Python into ${dir} (once)\n`);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  const pip = spawnSync(
+    python,
+    ['-m', 'pip', 'install', '--quiet', '--no-deps', '--target', tmp, `onnxruntime==${version}`],
+    { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (pip.status !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(
+      `bench:peer: pip could not install onnxruntime==${version} (the version of onnxruntime-node) for the ORT floor`,
+    );
+  }
+  renameSync(tmp, dir);
+  return dir;
+}
+
 /** Runs a child, passes its stderr through, and parses the JSON of its last stdout line. */
 function runChild<T>(
   what: string,
@@ -71,12 +108,13 @@ function runChild<T>(
   args: readonly string[],
   schema: z.ZodType<T>,
   cwd: string,
+  extraEnv: NodeJS.ProcessEnv = {},
 ): T {
   process.stderr.write(`bench:peer: ${what}\n`);
   const out = spawnSync(cmd, args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, HF_HUB_OFFLINE: '1' },
+    env: { ...process.env, HF_HUB_OFFLINE: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -137,12 +175,15 @@ async function main() {
   const models = runChild('models (built once, then reused)', python, py('models'), PythonReport, pyCwd);
   requireDone('building the models', models);
   const checkpoint = join(models.root!, 'onnx');
+  const ortVersion = ortNodeVersion();
+  const ortEnv = { PYTHONPATH: ortPythonFor(python, ortVersion) };
   const node = (...args: string[]) => ['--import', 'tsx', KOSMOGRAPH_CHILD, ...args];
   const step: Record<number, Samples> = Object.fromEntries(sizes.map((s) => [s, {}]));
   const stepJob: Samples = {};
   const image: Samples = {};
   const imageNodes: Samples = {};
   const rss: Samples = {};
+  let floorVersions: Record<string, string> | undefined;
   // One round: the step on each side, then the whole image on each side. Results are recorded after every
   // round, so a run stopped early (Ctrl+C) still leaves the rounds it completed in bench/results.json.
   for (let round = 1; round <= opts.rounds; round++) {
@@ -168,8 +209,15 @@ async function main() {
         py('step', '--side', side, '--sizes', sizes.join(',')),
         PythonReport,
         pyCwd,
+        side === 'ort' ? ortEnv : {},
       );
       requireDone(`${side} U-Net step`, r);
+      if (side === 'ort' && r.versions.onnxruntime !== ortVersion) {
+        throw new Error(
+          `the ORT floor ran onnxruntime ${r.versions.onnxruntime}, not onnxruntime-node's ${ortVersion}`,
+        );
+      }
+      if (side === 'ort') floorVersions = r.versions;
       for (const s of r.steps ?? []) push(step[s.size]!, side === 'torch' ? 'PyTorch' : 'ORT python', s.ms);
       push(rss, `${side} step`, [r.max_rss]);
     }
@@ -213,7 +261,12 @@ async function main() {
     await recordResults(opts.tiny ? 'peer-tiny' : 'peer', {
       date: new Date().toISOString(),
       machine: { cpus: threads, model: cpus()[0]?.model ?? 'unknown' },
-      versions: { node: process.version, ...models.versions },
+      versions: {
+        node: process.version,
+        'onnxruntime-node': ortVersion,
+        ...models.versions,
+        ...(floorVersions ? { 'onnxruntime (ORT floor)': floorVersions.onnxruntime ?? '' } : {}),
+      },
       rounds: opts.rounds,
       roundsCompleted: round,
       stepJobMedians: medians(stepJob),
