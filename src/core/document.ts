@@ -94,6 +94,11 @@ export const layoutSchema = z
             .string()
             .regex(/^#[0-9a-fA-F]{6}$/, 'a colour is #rrggbb')
             .optional(),
+          /**
+           * Params the editor shows as input sockets ("Convert to input"), wired or not yet: looks
+           * only. A param with a wire into it is shown as an input whether listed or not.
+           */
+          paramInputs: z.array(z.string().min(1).max(128)).max(256).optional(),
         })
         .strict(),
     ),

@@ -1,5 +1,6 @@
 import type { GraphDocument } from '../core/document';
 import type { NodeSpecLookup } from '../core/node-spec';
+import { wiredParamsOf } from '../core/wired-params';
 import { specOf } from './registry';
 import { queueRun } from './run-controller';
 import { replacePresent } from './state/history';
@@ -9,7 +10,10 @@ import { currentDoc, editorStore } from './store';
 /** Most runs one batch queues. */
 export const MAX_BATCH = 100;
 
-/** `doc` with every seed param moved on by `k` (wrapping past MAX_SEED); `k` 0 is `doc` itself. */
+/**
+ * `doc` with every seed param moved on by `k` (wrapping past MAX_SEED); `k` 0 is `doc` itself.
+ * Seeds fed by wires stay (their stored value does not run); a Primitive Seed's own seed moves.
+ */
 export function seedsPlus(
   doc: GraphDocument,
   k: number,
@@ -18,10 +22,12 @@ export function seedsPlus(
 ): GraphDocument {
   if (k === 0) return doc;
   let changed = false;
+  // A seed fed by a wire is not the one that runs: its source (a Primitive Seed) moves instead.
+  const wired = wiredParamsOf(doc, lookup);
   const nodes = doc.nodes.map((node) => {
     let params = node.params;
     for (const p of lookup(node.type)?.params ?? []) {
-      if (p.kind !== 'seed') continue;
+      if (p.kind !== 'seed' || wired.get(node.id)?.has(p.name)) continue;
       if (only && only[seedKey(node.id, p.name)] !== 'increment') continue;
       const seed = typeof params[p.name] === 'number' ? (params[p.name] as number) : p.default;
       params = { ...params, [p.name]: (seed + k) % (MAX_SEED + 1) };

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { appUrl, withPage } from './browser-env';
-import { exportedJson, openEditor } from './editor-helpers';
+import { dragTo, exportedJson, fitAll, handle, nodeBox, openEditor, wire } from './editor-helpers';
 
 /** Issue 15 item 9: reroute points on wires; params fed by wires from primitive nodes (one seed, two samplers). */
 
@@ -87,6 +87,103 @@ describe('editor reroute points and primitives', () => {
       await page.keyboard.press('Delete');
       await expect.poll(() => points.count()).toBe(0);
       expect(JSON.parse((await exportedJson(page)).text).layout.edges).toBeUndefined();
+      expect(errors).toEqual([]);
+    }));
+
+  it('one Primitive Seed drives two samplers: convert to input, wire, run a batch of 2', () =>
+    withPage(appUrl('/'), async (page, { errors }) => {
+      await openEditor(page);
+      await page.getByText('Examples', { exact: true }).click();
+      await page
+        .getByRole('list', { name: 'Examples' })
+        .getByRole('button', { name: /CLIP vs Kosmos-G/ })
+        .click();
+      await expect.poll(() => page.locator('.react-flow__node[data-id="sampler_kosmos"]').count()).toBe(1);
+      await fitAll(page);
+      const sd = nodeBox(page, 'sampler_sd');
+      const kosmos = nodeBox(page, 'sampler_kosmos');
+      // Two steps each: a short run.
+      for (const sampler of [sd, kosmos])
+        await sampler.locator('[data-param="steps"] input[type="number"]').fill('2');
+
+      // Convert Sampler SD's seed to an input: a socket appears on its row.
+      await sd.getByRole('button', { name: 'Convert Seed to input' }).click();
+      await expect.poll(() => handle(page, 'sampler_sd', 'seed', 'target').count()).toBe(1);
+      expect(await handle(page, 'sampler_sd', 'seed', 'target').getAttribute('data-socket')).toBe('INT');
+
+      // A Primitive Seed from the palette, its seed 42.
+      await page.getByRole('button', { name: 'Add Primitive Seed' }).click();
+      const primitive = nodeBox(page, 'seed');
+      await expect.poll(() => primitive.count()).toBe(1);
+      await primitive.locator('[data-param="seed"] input[type="number"]').fill('42');
+      await fitAll(page);
+      // Wire it to the converted socket, and drop a second wire on Sampler Kosmos's seed row (no socket yet).
+      await wire(page, ['seed', 'seed'], ['sampler_sd', 'seed']);
+      const row = (await kosmos.locator('[data-param="seed"]').boundingBox())!;
+      await dragTo(page, handle(page, 'seed', 'seed', 'source'), {
+        x: row.x + row.width / 2,
+        y: row.y + row.height / 2,
+      });
+      for (const sampler of [sd, kosmos]) {
+        await expect
+          .poll(() => sampler.locator('[data-param="seed"]').getAttribute('data-wired-from'))
+          .toBe('seed.seed');
+        // The widget is replaced by where the value comes from.
+        expect(await sampler.locator('[data-param="seed"] input').count()).toBe(0);
+      }
+      const saved = JSON.parse((await exportedJson(page)).text) as {
+        nodes: { id: string; params: { seed?: number } }[];
+        edges: { from: { node: string; port: string }; to: { node: string; port: string } }[];
+        layout: { nodes: Record<string, { paramInputs?: string[] }> };
+      };
+      expect(
+        saved.edges
+          .filter((e) => e.from.node === 'seed')
+          .map((e) => `${e.to.node}.${e.to.port}`)
+          .sort(),
+      ).toEqual(['sampler_kosmos.seed', 'sampler_sd.seed']);
+      expect(saved.layout.nodes.sampler_sd?.paramInputs).toEqual(['seed']);
+      const stored = saved.nodes.find((n) => n.id === 'sampler_sd')?.params.seed;
+
+      // A batch of 2: run 1 with seed 42, run 2 with 43, both samplers following the primitive.
+      await page.getByLabel('Batch count').fill('2');
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      await expect.poll(() => page.locator('[data-job-phase]').count()).toBe(2);
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-job-phase="done"]').length === 2,
+        null,
+        {
+          timeout: 120_000,
+        },
+      );
+      await page.getByRole('button', { name: 'Gallery', exact: true }).click();
+      const items = page.getByRole('dialog', { name: 'Gallery' }).locator('.kg-gallery-item');
+      await expect.poll(() => items.count()).toBe(2);
+      expect(await items.nth(1).locator('.kg-gallery-seed').textContent()).toBe('seed 42');
+      expect(await items.nth(0).locator('.kg-gallery-seed').textContent()).toBe('seed 43');
+      // Each sampler's picture changed with the primitive's seed (a sampler on its own fixed seed would repeat).
+      const thumbs = async (i: number) =>
+        items
+          .nth(i)
+          .locator('.kg-gallery-thumbs img')
+          .evaluateAll((els) => els.map((el) => el.getAttribute('src')));
+      await expect.poll(async () => (await thumbs(0)).length).toBe(2);
+      const [second, first] = [await thumbs(0), await thumbs(1)];
+      expect(first).toHaveLength(2);
+      expect(second[0]).not.toBe(first[0]);
+      expect(second[1]).not.toBe(first[1]);
+      await page.keyboard.press('Escape');
+      // After the batch the primitive is back at 42 (fixed), and the samplers' stored seeds never moved.
+      const after = JSON.parse((await exportedJson(page)).text) as typeof saved;
+      expect(after.nodes.find((n) => n.id === 'seed')?.params.seed).toBe(42);
+      expect(after.nodes.find((n) => n.id === 'sampler_sd')?.params.seed).toBe(stored);
+
+      // Back to a widget: the wire goes, the stored seed shows again.
+      await kosmos.getByRole('button', { name: 'Convert Seed to widget' }).click();
+      await expect
+        .poll(() => kosmos.locator('[data-param="seed"] input[type="number"]').inputValue())
+        .toBe('7');
+      expect(await handle(page, 'sampler_kosmos', 'seed', 'target').count()).toBe(0);
       expect(errors).toEqual([]);
     }));
 });

@@ -35,9 +35,9 @@ export const SOCKET_SHAPES: Record<SocketType, Shape> = {
   ALIGNER: 'pentagon',
   MODEL_PACK: 'hexagon',
   INT: 'diamond',
-  FLOAT: 'triangle',
-  STRING: 'square',
-  BOOLEAN: 'circle',
+  FLOAT: 'circle',
+  STRING: 'hexagon',
+  BOOLEAN: 'cross',
 };
 
 /** The CSS `clip-path` of each shape (the circle is a rounded box instead, which keeps its border). */

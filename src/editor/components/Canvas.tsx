@@ -17,7 +17,7 @@ import {
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { canConnect } from '../../core/can-connect';
 import type { GraphDocument } from '../../core/document';
-import { inputPort, outputPort } from '../../core/node-spec';
+import { outputPort, targetPort } from '../../core/node-spec';
 import { SOCKET_COLORS } from '../../core/socket-types';
 import {
   addImageNode,
@@ -40,6 +40,7 @@ import { droppedFileKind } from '../dropped-file';
 import { openGraphFile } from '../files';
 import { beginGroupDrag, dragGroup } from '../group-actions';
 import { beginNoteDrag, dragNote } from '../note-actions';
+import { connectToParam } from '../param-input-actions';
 import { handlePaste } from '../paste';
 import { specOf } from '../registry';
 import type { PendingHandle } from '../state/compatible';
@@ -160,7 +161,7 @@ function pendingFrom(nodeId: string, handleId: string, side: 'source' | 'target'
   const node = nodeIndex(currentDoc()).get(nodeId);
   const spec = node ? specOf(node.type) : undefined;
   if (!spec) return undefined;
-  const port = side === 'source' ? outputPort(spec, handleId) : inputPort(spec, handleId);
+  const port = side === 'source' ? outputPort(spec, handleId) : targetPort(spec, handleId);
   return port ? { nodeId, port: handleId, type: port.type, side } : undefined;
 }
 
@@ -363,10 +364,21 @@ export function Canvas() {
           if (!verdict.ok) refuse(verdict.reason);
           return;
         }
+        const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
+        // An output's wire dropped on a param's row: the param becomes an input fed by it.
+        const row =
+          from.type === 'source'
+            ? document.elementFromPoint(point.clientX, point.clientY)?.closest('[data-param]')
+            : null;
+        const rowNode = row?.closest('.react-flow__node')?.getAttribute('data-id');
+        const param = row?.getAttribute('data-param');
+        if (rowNode && param) {
+          connectToParam({ node: from.nodeId, port: from.id }, rowNode, param);
+          return;
+        }
         if (state.toNode || wire?.detached) return; // on a node body, or a picked-up wire let go: removed
         const pending = pendingFrom(from.nodeId, from.id, from.type);
         if (!pending) return;
-        const point = 'changedTouches' in event ? event.changedTouches[0]! : event;
         const bounds = (event.target as Element | null)?.closest('.react-flow')?.getBoundingClientRect();
         openSearch(
           { x: point.clientX - (bounds?.left ?? 0), y: point.clientY - (bounds?.top ?? 0) },

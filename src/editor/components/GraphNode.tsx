@@ -1,16 +1,19 @@
-import { Handle, type NodeProps, Position, type ReactFlowState, useStore } from '@xyflow/react';
-import { memo, useState } from 'react';
-import type { PortSpec } from '../../core/node-spec';
-import { SOCKET_COLORS, socketAccepts } from '../../core/socket-types';
+import { type NodeProps, type ReactFlowState, useStore, useUpdateNodeInternals } from '@xyflow/react';
+import { memo, useEffect, useState } from 'react';
+import { type PortSpec, paramInputPort } from '../../core/node-spec';
 import type { ValidationIssue } from '../../core/validation-error';
-import { socketShapeStyle, socketTextVar } from '../a11y/socket-style';
+import { socketTextVar } from '../a11y/socket-style';
 import { setImageFromFile } from '../actions';
-import { isPicked, pressHandle } from '../keyboard-wiring';
 import { MODE_LABEL } from '../node-mode-actions';
 import { specOf } from '../registry';
-import { connectedInputs, type DraggedWire, issuesFor, nodeIndex, useEditor } from '../store';
+import { wireSources, wireSourcesKey } from '../state/param-inputs';
+import { connectedInputs, issuesFor, nodeIndex, useEditor } from '../store';
 import { OutputArtifact } from './OutputArtifact';
 import { ParamField } from './ParamField';
+import { PortHandle } from './PortHandle';
+
+export { handleFit } from './PortHandle';
+
 import { RasterCanvas } from './RasterCanvas';
 
 function issueText(
@@ -33,46 +36,19 @@ const STATUS_TEXT = {
   error: 'error',
 } as const;
 
-/**
- * How a handle looks while a wire is dragged: `fits` where the wire could be
- * dropped (a taken input counts: the drop replaces its wire), `dim` elsewhere.
- */
-export function handleFit(
-  wire: DraggedWire | undefined,
-  nodeId: string,
-  port: PortSpec,
-  side: 'in' | 'out',
-): 'fits' | 'dim' | undefined {
-  if (!wire) return undefined;
-  if (wire.nodeId === nodeId && wire.port === port.name) return undefined;
-  // A wire picked up from an input can go to another input (moved) or to an output (reconnected).
-  const toInput = wire.side === 'source' || wire.detached !== undefined;
-  const toOutput = wire.side === 'target';
-  const sameNode = wire.nodeId === nodeId;
-  if (side === 'in' && toInput) {
-    if (sameNode && wire.side === 'source') return 'dim';
-    return socketAccepts(port.type, wire.type) ? 'fits' : 'dim';
-  }
-  if (side === 'out' && toOutput) return !sameNode && socketAccepts(wire.type, port.type) ? 'fits' : 'dim';
-  return 'dim';
-}
-
 function PortRow({
   nodeId,
   port,
   side,
   issue,
+  param,
 }: {
   nodeId: string;
   port: PortSpec;
   side: 'in' | 'out';
   issue?: string | undefined;
+  param?: boolean;
 }) {
-  const wire = useEditor((s) => s.dragging);
-  const fit = handleFit(wire, nodeId, port, side);
-  const color = SOCKET_COLORS[port.type];
-  const handleSide = side === 'in' ? 'target' : 'source';
-  const picked = isPicked(wire, nodeId, port.name, handleSide);
   const name = port.label ?? port.name;
   const tip = `${name}: ${port.type}${port.optional ? ' (optional)' : ''}${port.description ? ` — ${port.description}` : ''}`;
   return (
@@ -80,25 +56,7 @@ function PortRow({
       className={`kg-port kg-port-${side}${issue ? ' kg-port-issue' : ''}`}
       title={issue ? `${tip}\n${issue}` : tip}
     >
-      {/* Focusable: Enter picks the handle up, Enter on one of the other side connects (keyboard-wiring.ts). */}
-      <Handle
-        type={handleSide}
-        position={side === 'in' ? Position.Left : Position.Right}
-        id={port.name}
-        className={`kg-handle${fit ? ` kg-handle-${fit}` : ''}${picked ? ' kg-handle-picked' : ''}`}
-        style={{ ...socketShapeStyle(port.type), borderColor: issue ? 'var(--kg-error)' : color }}
-        data-socket={port.type}
-        role="button"
-        tabIndex={0}
-        aria-pressed={picked}
-        aria-label={`${side === 'in' ? 'input' : 'output'} ${name} (${port.type})`}
-        onKeyDown={(e) => {
-          if (e.key !== 'Enter' && e.key !== ' ') return;
-          e.preventDefault();
-          e.stopPropagation();
-          pressHandle({ nodeId, port: port.name, type: port.type, side: handleSide });
-        }}
-      />
+      <PortHandle nodeId={nodeId} port={port} side={side} issue={issue} {...(param ? { param } : {})} />
       <span className="kg-port-name">
         {name}
         {port.optional ? '?' : ''}
@@ -120,7 +78,14 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
   const engineIssues = useEditor((s) => issuesFor(s.run.issues, id));
   const compact = useStore(zoomedOut);
   const color = useEditor((s) => s.history.present.layout?.nodes[id]?.color);
+  const listedInputs = useEditor((s) => s.history.present.layout?.nodes[id]?.paramInputs);
+  const sourcesKey = useEditor((s) => wireSourcesKey(s.history.present, id));
   const [dropping, setDropping] = useState(false);
+  // A param's socket appears or goes without the node resizing: React Flow must re-read the handles.
+  const updateInternals = useUpdateNodeInternals();
+  const paramSockets = `${listedInputs?.join(',') ?? ''}|${sourcesKey}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-read exactly when the param sockets change
+  useEffect(() => updateInternals(id), [id, paramSockets, updateInternals]);
   if (!node) return null;
   const spec = specOf(node.type);
   const issues = engineIssues.length > 0 ? [...validation, ...engineIssues] : validation;
@@ -128,6 +93,7 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
   const title = node.title ?? spec?.title ?? node.type;
   const status = run?.status;
   const imageParam = spec?.params.find((p) => p.kind === 'image');
+  const sources = wireSources(sourcesKey);
   const imagePorts = spec?.inputs.filter((p) => p.type === 'IMAGE').map((p) => p.name) ?? [];
   const classes = ['kg-node'];
   if (selected) classes.push('kg-selected');
@@ -227,19 +193,36 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
           </div>
         </div>
       )}
+      {spec && compact && (
+        // Zoomed out, widgets are hidden; params shown as inputs keep their sockets (their wires end there).
+        <div className="kg-inputs kg-param-ports">
+          {spec.params.map((p) => {
+            const port = paramInputPort(spec, p.name);
+            const shown = sources.has(p.name) || (listedInputs?.includes(p.name) ?? false);
+            return port && shown ? <PortRow key={p.name} nodeId={id} port={port} side="in" param /> : null;
+          })}
+        </div>
+      )}
       {spec && spec.params.length > 0 && !compact && (
         <div className="kg-params">
-          {spec.params.map((p) => (
-            <ParamField
-              key={p.name}
-              nodeId={id}
-              spec={p}
-              value={node.params[p.name]}
-              issue={issueText(issues, (i) => i.param === p.name)}
-              connected={connected}
-              imagePorts={imagePorts}
-            />
-          ))}
+          {spec.params.map((p) => {
+            // A param with a wire into it is an input (a port of the same name there is none: specs test).
+            const from = sources.get(p.name);
+            const inputPort = paramInputPort(spec, p.name);
+            return (
+              <ParamField
+                key={p.name}
+                nodeId={id}
+                spec={p}
+                value={node.params[p.name]}
+                issue={issueText(issues, (i) => i.param === p.name || i.port === p.name)}
+                connected={connected}
+                imagePorts={imagePorts}
+                {...(from !== undefined || listedInputs?.includes(p.name) ? { inputPort } : {})}
+                {...(from !== undefined ? { wiredFrom: from } : {})}
+              />
+            );
+          })}
         </div>
       )}
       {run?.preview && status === 'running' && (

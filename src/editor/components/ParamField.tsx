@@ -1,12 +1,14 @@
 import { memo, useId, useRef } from 'react';
 import type { JsonValue } from '../../core/document';
-import type { ParamSpec } from '../../core/node-spec';
+import { type ParamSpec, type PortSpec, paramSocketType } from '../../core/node-spec';
 import { setImageFromFile, setSeedMode, updateParam } from '../actions';
 import { dataUrlInfo, sizeText } from '../image-file';
+import { convertParamToInput, convertParamToWidget } from '../param-input-actions';
 import { resolveSource } from '../sources';
 import { checkMarkers, splitMarkers } from '../state/prompt-markers';
 import { MAX_SEED, SEED_MODES, type SeedMode, seedKey } from '../state/seed';
 import { type ImageInfo, useEditor } from '../store';
+import { PortHandle } from './PortHandle';
 
 export interface ParamFieldProps {
   readonly nodeId: string;
@@ -17,6 +19,10 @@ export interface ParamFieldProps {
   /** Connected input ports of the node, `a,b` (for `<i>` checks). */
   readonly connected?: string;
   readonly imagePorts?: readonly string[];
+  /** The param's input socket, when it is shown as one ("Convert to input", or wired). */
+  readonly inputPort?: PortSpec;
+  /** The output (`node.port`) whose wire feeds this param: its widget is greyed, unused while wired. */
+  readonly wiredFrom?: string;
 }
 
 const label = (spec: ParamSpec) => spec.label ?? spec.name;
@@ -284,13 +290,47 @@ export const ParamField = memo(function ParamField(props: ParamFieldProps) {
         );
       break;
   }
+  const port = props.inputPort;
+  const wireable = paramSocketType(spec) !== undefined;
+  const classes = ['kg-param'];
+  if (issue) classes.push('kg-has-issue');
+  if (port) classes.push('kg-param-input');
+  if (props.wiredFrom) classes.push('kg-param-wired');
   return (
     <div
-      className={issue ? 'kg-param kg-has-issue' : 'kg-param'}
+      className={classes.join(' ')}
       data-param={spec.name}
+      data-wired-from={props.wiredFrom}
       title={spec.description}
     >
-      {field}
+      {port && <PortHandle nodeId={nodeId} port={port} side="in" param />}
+      <div className="kg-param-body">
+        {props.wiredFrom ? (
+          // The stored value stays in the document (unwiring restores it); the wire's value runs.
+          <p className="kg-param-from">
+            <span className="kg-param-name">{label(spec)}</span> ← {props.wiredFrom}
+          </p>
+        ) : (
+          field
+        )}
+        {wireable && (
+          <button
+            type="button"
+            className="nodrag kg-param-convert"
+            aria-label={`Convert ${label(spec)} to ${port ? 'widget' : 'input'}`}
+            title={
+              port
+                ? 'Back to a widget (removes its wire; the stored value is used again)'
+                : 'Convert to input: feed this param by a wire (e.g. from a Primitive node)'
+            }
+            onClick={() =>
+              port ? convertParamToWidget(nodeId, spec.name) : convertParamToInput(nodeId, spec.name)
+            }
+          >
+            {port ? '×' : '⇤'}
+          </button>
+        )}
+      </div>
       {issue && (
         <p className="kg-issue" role="alert">
           {issue}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GraphDocument, JsonValue } from '../../core/document';
 import type { NodeSpecLookup } from '../../core/node-spec';
+import { wiredParamsOf } from '../../core/wired-params';
 
 /**
  * One run in the gallery: what it made (small thumbnails, file names), with
@@ -47,12 +48,13 @@ export function graphSignature(doc: GraphDocument): string {
     .join('\n');
 }
 
-/** The seed params of a graph, `node.param` -> value. */
+/** The seed params of a graph that run, `node.param` -> value (a seed fed by a wire: its source's). */
 export function seedsOf(doc: GraphDocument, lookup: NodeSpecLookup): Record<string, number> {
   const out: Record<string, number> = {};
+  const wired = wiredParamsOf(doc, lookup);
   for (const node of doc.nodes) {
     for (const p of lookup(node.type)?.params ?? []) {
-      if (p.kind !== 'seed') continue;
+      if (p.kind !== 'seed' || wired.get(node.id)?.has(p.name)) continue;
       const value = node.params[p.name];
       out[`${node.id}.${p.name}`] = typeof value === 'number' ? value : p.default;
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GraphDocument } from '../../core/document';
 import type { NodeSpecLookup } from '../../core/node-spec';
+import { wiredParamsOf } from '../../core/wired-params';
 
 /** What happens to a seed after each run is queued (ComfyUI's "control after generate"). */
 export const SEED_MODES = ['fixed', 'increment', 'random'] as const;
@@ -29,12 +30,14 @@ export function advanceSeeds(
   random01: () => number,
 ): GraphDocument {
   let changed = false;
+  // A seed fed by a wire does not run, so its mode does nothing (its source's seed has its own).
+  const wired = wiredParamsOf(doc, lookup);
   const nodes = doc.nodes.map((node) => {
     const spec = lookup(node.type);
     if (!spec) return node;
     let params = node.params;
     for (const p of spec.params) {
-      if (p.kind !== 'seed') continue;
+      if (p.kind !== 'seed' || wired.get(node.id)?.has(p.name)) continue;
       const mode = modes[seedKey(node.id, p.name)] ?? 'fixed';
       if (mode === 'fixed') continue;
       const current = typeof params[p.name] === 'number' ? (params[p.name] as number) : p.default;
