@@ -99,6 +99,16 @@ const SAMPLER_ALIASES: Readonly<Record<string, { to: string; note: string }>> = 
   dpmpp_2m_sde_gpu: { to: 'dpmpp_2m_sde', note: 'the same sampler; kosmograph draws its noise on the CPU' },
 };
 
+/** ComfyUI's primitive nodes (comfy_extras/nodes_primitive.py) we import as ours. */
+const PRIMITIVE_CLASSES: ReadonlySet<string> = new Set([
+  'PrimitiveInt',
+  'PrimitiveFloat',
+  'PrimitiveString',
+  'PrimitiveStringMultiline',
+]);
+/** Inputs of ComfyUI samplers that take a seed. */
+const SEED_INPUTS: ReadonlySet<string> = new Set(['seed', 'noise_seed']);
+
 const MODEL_EXTENSION = /\.(safetensors|ckpt|pt|pth|bin|onnx)$/i;
 
 /** ComfyUI's checkpoint loaders: both give MODEL, CLIP and VAE from `ckpt_name`. */
@@ -180,6 +190,8 @@ class Converter {
   private fallbackPack: string | undefined;
   /** Our `models.checkpoint` nodes (they have no `pack` output for LoRA and ControlNet loaders). */
   private readonly checkpointNodes = new Set<string>();
+  /** Widgets linked to a ComfyUI primitive (e.g. a KSampler's seed): wired to our param in pass 2. */
+  private readonly paramWires: { comfyId: string; param: string; source: string }[] = [];
 
   constructor(
     private readonly workflow: ComfyWorkflow,
@@ -205,6 +217,7 @@ class Converter {
     this.planEncoders();
     for (const node of this.workflow.nodes) this.createNodes(node);
     for (const node of this.workflow.nodes) this.wire(node);
+    this.wireParams();
     return { graph: this.document(), report: this.report() };
   }
 
@@ -308,6 +321,13 @@ class Converter {
   private params(node: ComfyNode, mapping: Record<string, string>): Record<string, JsonValue> {
     const out: Record<string, JsonValue> = {};
     for (const [comfyName, ourName] of Object.entries(mapping)) {
+      // A widget fed by a ComfyUI primitive becomes our param fed by a wire from our primitive.
+      const link = this.link(node, comfyName);
+      const source = link ? this.byId.get(link.node) : undefined;
+      if (link && source && PRIMITIVE_CLASSES.has(source.classType)) {
+        this.paramWires.push({ comfyId: node.id, param: ourName, source: source.id });
+        continue;
+      }
       const value = this.literal(node, comfyName);
       if (value !== undefined) out[ourName] = value;
     }
@@ -595,6 +615,26 @@ class Converter {
         this.main.set(id, record(this.add('latent.empty', `latent_${id}`, params, node)));
         break;
       }
+      case 'PrimitiveInt': {
+        // An Int that only feeds seeds is a Primitive Seed: batches and seed modes move it.
+        const consumers = this.consumers.get(`${id}:0`) ?? [];
+        const seeds = consumers.length > 0 && consumers.every((c) => SEED_INPUTS.has(c.input));
+        const value = this.literal(node, 'value');
+        const params: Record<string, JsonValue> =
+          value === undefined ? {} : { [seeds ? 'seed' : 'value']: value };
+        const type = seeds ? 'primitive.seed' : 'primitive.int';
+        this.main.set(id, record(this.add(type, `${seeds ? 'seed' : 'int'}_${id}`, params, node)));
+        break;
+      }
+      case 'PrimitiveFloat':
+      case 'PrimitiveString':
+      case 'PrimitiveStringMultiline': {
+        const value = this.literal(node, 'value');
+        const type = node.classType === 'PrimitiveFloat' ? 'primitive.float' : 'primitive.string';
+        const params: Record<string, JsonValue> = value === undefined ? {} : { value };
+        this.main.set(id, record(this.add(type, `${type.slice('primitive.'.length)}_${id}`, params, node)));
+        break;
+      }
       case 'KSampler':
         this.main.set(
           id,
@@ -807,6 +847,18 @@ class Converter {
 
   // -------------------------------------------------------------------------------------------
   // Pass 2: edges
+
+  /** The params fed by ComfyUI primitives, wired from the primitives they became. */
+  private wireParams(): void {
+    for (const { comfyId, param, source } of this.paramWires) {
+      const to = this.main.get(comfyId);
+      const from = this.main.get(source);
+      const type = from === undefined ? undefined : this.nodeById.get(from)?.type;
+      const port = type === undefined ? undefined : this.lookup(type)?.outputs[0]?.name;
+      if (to !== undefined && from !== undefined && port !== undefined)
+        this.connect({ node: from, port }, to, param);
+    }
+  }
 
   private connect(from: PortRef | undefined, toNode: string, toPort: string): void {
     if (!from) return;

@@ -28,6 +28,20 @@ const w = (name: string): WidgetSlot => ({ name });
 const skip = (name: string): WidgetSlot => ({ name, skip: true });
 
 export const COMFY_CLASSES = {
+  // comfy_extras/nodes_primitive.py: values on wires (the frontend's PrimitiveNode is inlined on
+  // export; these are real nodes in an API prompt). `control_after_generate` follows the Int's value.
+  PrimitiveInt: {
+    displayNames: ['Int'],
+    widgets: [w('value'), skip('control_after_generate')],
+    outputs: ['INT'],
+  },
+  PrimitiveFloat: { displayNames: ['Float'], widgets: [w('value')], outputs: ['FLOAT'] },
+  PrimitiveString: { displayNames: ['String'], widgets: [w('value')], outputs: ['STRING'] },
+  PrimitiveStringMultiline: {
+    displayNames: ['String (Multiline)'],
+    widgets: [w('value')],
+    outputs: ['STRING'],
+  },
   CheckpointLoaderSimple: {
     displayNames: ['Load Checkpoint'],
     widgets: [w('ckpt_name')],
