@@ -159,3 +159,20 @@ describe('params fed by wires', () => {
     });
   });
 });
+
+describe('a muted or bypassed primitive', () => {
+  it('feeds nothing: its consumers run with their stored values, no issue', () => {
+    const registry = createNodeRegistry();
+    for (const mode of ['mute', 'bypass'] as const) {
+      const graph = compare(5);
+      const moded: GraphDocument = {
+        ...graph,
+        nodes: graph.nodes.map((n) => (n.id === 'seed1' ? { ...n, mode } : n)),
+      };
+      expect(validateGraph(moded, lookup), mode).toEqual([]);
+      const plan = planExecution(moded, indexGraph(moded), registry);
+      expect(plan.nodes.find((n) => n.id === 'sampler_sd')?.params.seed, mode).toBe(7);
+      expect(plan.nodes.find((n) => n.id === 'sampler_sd')?.wiredAtRun, mode).toBeUndefined();
+    }
+  });
+});

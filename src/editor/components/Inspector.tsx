@@ -2,6 +2,7 @@ import { formatIssue } from '../../core/validation-error';
 import { socketTextVar } from '../a11y/socket-style';
 import { renameNode } from '../actions';
 import { specOf } from '../registry';
+import { wireSources, wireSourcesKey } from '../state/param-inputs';
 import { connectedInputs, issuesFor, nodeIndex, useEditor } from '../store';
 import { NodeColorField } from './NodeColorField';
 import { ParamField } from './ParamField';
@@ -11,6 +12,7 @@ function NodeInspector({ id }: { id: string }) {
   const node = useEditor((s) => nodeIndex(s.history.present).get(id));
   const connected = useEditor((s) => connectedInputs(s.history.present, id));
   const issues = useEditor((s) => issuesFor(s.issues, id));
+  const sources = wireSources(useEditor((s) => wireSourcesKey(s.history.present, id)));
   if (!node) return null;
   const spec = specOf(node.type);
   const imagePorts = spec?.inputs.filter((p) => p.type === 'IMAGE').map((p) => p.name) ?? [];
@@ -69,6 +71,8 @@ function NodeInspector({ id }: { id: string }) {
           }
           connected={connected}
           imagePorts={imagePorts}
+          convertible={false}
+          {...(sources.has(p.name) ? { wiredFrom: sources.get(p.name)! } : {})}
         />
       ))}
       {issues.length > 0 && (

@@ -23,6 +23,8 @@ export interface ParamFieldProps {
   readonly inputPort?: PortSpec;
   /** The output (`node.port`) whose wire feeds this param: its widget is greyed, unused while wired. */
   readonly wiredFrom?: string;
+  /** Offers "Convert to input / widget" (on the node; the inspector shows the param only). */
+  readonly convertible?: boolean;
 }
 
 const label = (spec: ParamSpec) => spec.label ?? spec.name;
@@ -291,7 +293,7 @@ export const ParamField = memo(function ParamField(props: ParamFieldProps) {
       break;
   }
   const port = props.inputPort;
-  const wireable = paramSocketType(spec) !== undefined;
+  const wireable = props.convertible !== false && paramSocketType(spec) !== undefined;
   const classes = ['kg-param'];
   if (issue) classes.push('kg-has-issue');
   if (port) classes.push('kg-param-input');
