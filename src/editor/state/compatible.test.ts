@@ -21,6 +21,20 @@ describe('node search', () => {
     ]);
   });
 
+  it("offers a primitive's wire the nodes with a param of its type (the first such param)", () => {
+    const offers = searchNodes(specs, '', { nodeId: 'x', port: 'seed', type: 'INT', side: 'source' });
+    expect(offers.map((o) => [o.spec.type, o.port])).toEqual(
+      expect.arrayContaining([
+        ['sampling.sampler', 'seed'],
+        ['latent.empty', 'width'],
+      ]),
+    );
+    expect(offers.some((o) => o.spec.type === 'image.load')).toBe(false);
+    // A seed param takes a wire into it from a Primitive Seed's side too.
+    const from = searchNodes(specs, '', { nodeId: 'x', port: 'seed', type: 'INT', side: 'target' });
+    expect(from.map((o) => o.spec.type)).toEqual(expect.arrayContaining(['primitive.seed', 'primitive.int']));
+  });
+
   it('offers only nodes that can feed a pending input', () => {
     const offers = searchNodes(specs, '', { nodeId: 'x', port: 'prompt', type: 'PROMPT', side: 'target' });
     expect(offers.map((o) => [o.spec.type, o.port])).toEqual([['prompt.interleaved', 'prompt']]);

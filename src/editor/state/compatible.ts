@@ -1,4 +1,4 @@
-import type { NodeSpec } from '../../core/node-spec';
+import { type NodeSpec, paramInputPort } from '../../core/node-spec';
 import { type SocketType, socketAccepts } from '../../core/socket-types';
 
 /** A connection being dragged: from an output (`source`) or from an input (`target`). */
@@ -42,9 +42,12 @@ export function searchNodes(specs: readonly NodeSpec[], query: string, pending?:
     if (!matches(spec, query)) return;
     let port: string | undefined;
     if (pending) {
+      // An output's wire goes to an input, else to a param that takes it (shown as an input).
       const candidates =
         pending.side === 'source'
-          ? spec.inputs.filter((p) => socketAccepts(p.type, pending.type))
+          ? [...spec.inputs, ...spec.params.flatMap((p) => paramInputPort(spec, p.name) ?? [])].filter((p) =>
+              socketAccepts(p.type, pending.type),
+            )
           : spec.outputs.filter((p) => socketAccepts(pending.type, p.type));
       if (candidates.length === 0) return;
       port = candidates[0]!.name;
