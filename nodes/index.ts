@@ -33,11 +33,6 @@ import { vaeEncodeNode } from './vae/vae-encode';
 /** Every node kind kosmograph ships, in palette order. */
 export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
   const registry = new NodeRegistry<RuntimeServices>();
-  const seedParams = (type: string) =>
-    registry
-      .get(type)
-      ?.params.filter((p) => p.kind === 'seed')
-      .map((p) => p.name) ?? [];
   const definitions: NodeDefinition<RuntimeServices>[] = [
     modelPackNode,
     loadCheckpointNode,
@@ -61,8 +56,8 @@ export function createNodeRegistry(): NodeRegistry<RuntimeServices> {
     samplerNode,
     vaeDecodeNode,
     loadLatentNode,
-    saveImageNode(seedParams),
-    saveLatentNode(seedParams),
+    saveImageNode(registry.lookup),
+    saveLatentNode(registry.lookup),
     previewImageNode,
     primitiveSeedNode,
     primitiveIntNode,

@@ -57,7 +57,7 @@ const latent: LatentValue = {
 
 describe('Load Latent and Save Latent nodes', () => {
   it('Save Latent makes a .latent file artifact that Load Latent reads back bit for bit', async () => {
-    const save = saveLatentNode(() => []);
+    const save = saveLatentNode(() => undefined);
     const saved = await save.execute(context({ filename_prefix: 'run.1' }, {}, { latent }));
     expect(saved.outputs).toEqual({});
     const artifact = saved.artifacts?.[0];
@@ -79,7 +79,7 @@ describe('Load Latent and Save Latent nodes', () => {
   });
 
   it('Save Latent checks the file name as Save Image does', async () => {
-    const save = saveLatentNode(() => []);
+    const save = saveLatentNode(() => undefined);
     await expect(save.execute(context({ filename_prefix: '../up' }, {}, { latent }))).rejects.toThrow(
       'file name "../up" may only use letters, digits, _ - . (up to 100 characters)',
     );

@@ -1,5 +1,6 @@
 import { PNG_GRAPH_KEYWORD } from '../../src/core/graph-png';
 import type { NodeDefinition } from '../../src/core/node-definition';
+import type { NodeSpecLookup } from '../../src/core/node-spec';
 import type { RuntimeServices } from '../../src/runtime/services';
 import { filePrefixParam, graphPayloadText } from '../save-image';
 import { valueInput } from '../values';
@@ -14,16 +15,14 @@ export const LATENT_MEDIA_TYPE = 'application/octet-stream';
  * "kosmograph" (as Save Image embeds it in the PNG). It always runs (never cached) so the
  * embedded graph is the current one.
  */
-export function saveLatentNode(
-  seedParams: (type: string) => readonly string[],
-): NodeDefinition<RuntimeServices> {
+export function saveLatentNode(lookup: NodeSpecLookup): NodeDefinition<RuntimeServices> {
   return {
     ...saveLatentSpec,
     alwaysRun: true,
     async execute({ inputs, params, graph }) {
       const prefix = filePrefixParam(params);
       const { samples } = valueInput(inputs, 'latent', 'latent');
-      const bytes = encodeLatentFile(samples, { [PNG_GRAPH_KEYWORD]: graphPayloadText(graph, seedParams) });
+      const bytes = encodeLatentFile(samples, { [PNG_GRAPH_KEYWORD]: graphPayloadText(graph, lookup) });
       return {
         outputs: {},
         artifacts: [{ kind: 'file', fileName: `${prefix}.latent`, bytes, mediaType: LATENT_MEDIA_TYPE }],

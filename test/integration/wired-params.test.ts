@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphDocument } from '../../src/core/document';
+import { PNG_GRAPH_KEYWORD } from '../../src/core/graph-png';
+import { readPngChunks } from '../../src/core/png-metadata';
 import { exampleRunner, loadExample, savedImage, withParams } from './run-example';
 
 /**
@@ -36,6 +38,15 @@ function wired(seed: number): GraphDocument {
   };
 }
 
+/** The seeds a saved PNG lists next to its graph. */
+function embeddedSeeds(png: Uint8Array | undefined): Record<string, number> {
+  const text = readPngChunks(png!)
+    .filter((c) => c.type === 'iTXt')
+    .map((c) => new TextDecoder().decode(c.data))
+    .find((t) => t.startsWith(`${PNG_GRAPH_KEYWORD}\0`))!;
+  return (JSON.parse(text.split('\0').at(-1)!) as { seeds: Record<string, number> }).seeds;
+}
+
 const pixels = (result: Awaited<ReturnType<Awaited<ReturnType<typeof exampleRunner>>['run']>>) => ({
   sd: Buffer.from(savedImage(result, 'save_sd').image.data).toString('base64'),
   kosmos: Buffer.from(savedImage(result, 'save_kosmos').image.data).toString('base64'),
@@ -51,6 +62,12 @@ describe('a Primitive Seed wired to two samplers', () => {
     expect(pixels(b)).toEqual(pixels(a));
     expect(pixels(c).sd).not.toBe(pixels(a).sd);
     expect(pixels(c).kosmos).not.toBe(pixels(a).kosmos);
+    // The PNG lists the seeds that ran: the primitive's, not the ones stored under the wires (1, 2).
+    expect(embeddedSeeds(savedImage(b, 'save_sd').png)).toEqual({
+      'sampler_sd.seed': 5,
+      'sampler_kosmos.seed': 5,
+      'seed1.seed': 5,
+    });
   });
 
   it('a changed primitive re-runs both samplers; an unchanged one runs nothing again', async () => {
