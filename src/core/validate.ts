@@ -1,6 +1,13 @@
 import { checkEdgeAgainstEarlier } from './can-connect';
 import type { GraphDocument } from './document';
-import { edgesInto, firstEdgeIntoSlotPort, type GraphIndex, hasNode, indexGraph } from './graph-index';
+import {
+  edgesInto,
+  firstEdgeIntoSlotPort,
+  type GraphIndex,
+  hasNode,
+  indexGraph,
+  nodeById,
+} from './graph-index';
 import { currentLimits, type ResourceLimits } from './limits';
 import { activeGraph, explainModeIssues } from './node-modes';
 import type { NodeSpec, NodeSpecLookup } from './node-spec';
@@ -48,7 +55,7 @@ export function validateGraph(
     specOfType.set(node.type, specs[position]);
   });
   const known: NodeSpecLookup = (type) => (specOfType.has(type) ? specOfType.get(type) : lookup(type));
-  const wired = resolveWiredParams(graph, known);
+  const wired = resolveWiredParams(graph, known, index);
   for (const issue of wired.issues) issues.push(issue);
   graph.nodes.forEach((node, position) => {
     if (index.nodeSlot[position] !== position) {

@@ -1,4 +1,5 @@
 import type { GraphDocument, JsonValue, PortRef } from './document';
+import { type GraphIndex, nodeById } from './graph-index';
 import { inputPort, type NodeSpecLookup, paramInputPort } from './node-spec';
 import { socketAccepts } from './socket-types';
 import { checkParam } from './validate-params';
@@ -18,16 +19,38 @@ import type { ValidationIssue } from './validation-error';
 /** Param name -> the output that feeds it, for one node. */
 export type WiredParams = ReadonlyMap<string, PortRef>;
 
-/** By node id: its params fed by wires (edges into a name that is a param, not an input port). */
+type GraphNode = GraphDocument['nodes'][number];
+type Graph = Pick<GraphDocument, 'nodes' | 'edges'>;
+
+/**
+ * The first node with id `id`, read from the graph's index when the caller has one (the validator
+ * and the planner): building another id table per call would cost more than the rest of this
+ * module on a 10k-node graph.
+ */
+function nodeLookup(graph: Graph, index: GraphIndex | undefined): (id: string) => GraphNode | undefined {
+  if (index) return (id) => nodeById(index, id);
+  const nodes = new Map<string, GraphNode>();
+  for (const node of graph.nodes) if (!nodes.has(node.id)) nodes.set(node.id, node);
+  return (id) => nodes.get(id);
+}
+
+/**
+ * By node id: its params fed by wires (edges into a name that is a param, not an input port).
+ * `index`, when given, must be `indexGraph(graph)`; edges' targets are then read by slot.
+ */
 export function wiredParamsOf(
-  graph: Pick<GraphDocument, 'nodes' | 'edges'>,
+  graph: Graph,
   lookup: NodeSpecLookup,
+  index?: GraphIndex,
 ): ReadonlyMap<string, WiredParams> {
-  const types = new Map<string, string>();
-  for (const node of graph.nodes) if (!types.has(node.id)) types.set(node.id, node.type);
+  // The target's type by edge position: by slot through the index (no id lookups), else by id.
+  const nodeOf = index ? undefined : nodeLookup(graph, undefined);
+  const targetType = (position: number): string | undefined =>
+    nodeOf ? nodeOf(graph.edges[position]!.to.node)?.type : graph.nodes[index!.edgeTarget[position]!]?.type;
   const out = new Map<string, Map<string, PortRef>>();
-  for (const edge of graph.edges) {
-    const type = types.get(edge.to.node);
+  for (let position = 0; position < graph.edges.length; position++) {
+    const edge = graph.edges[position]!;
+    const type = targetType(position);
     const spec = type === undefined ? undefined : lookup(type);
     if (!spec || inputPort(spec, edge.to.port) || !paramInputPort(spec, edge.to.port)) continue;
     let params = out.get(edge.to.node);
@@ -65,12 +88,12 @@ export interface ResolvedWiredParams {
  * graph; a cycle (reported by the validator) resolves nothing.
  */
 export function resolveWiredParams(
-  graph: Pick<GraphDocument, 'nodes' | 'edges'>,
+  graph: Graph,
   lookup: NodeSpecLookup,
+  index?: GraphIndex,
+  wired: ReadonlyMap<string, WiredParams> = wiredParamsOf(graph, lookup, index),
 ): ResolvedWiredParams {
-  const wired = wiredParamsOf(graph, lookup);
-  const nodes = new Map<string, GraphDocument['nodes'][number]>();
-  for (const node of graph.nodes) if (!nodes.has(node.id)) nodes.set(node.id, node);
+  const nodeOf = nodeLookup(graph, index);
   const values = new Map<string, Record<string, JsonValue>>();
   const issues: ValidationIssue[] = [];
   const memo = new Map<string, JsonValue | undefined>();
@@ -80,7 +103,7 @@ export function resolveWiredParams(
   const knownValue = (from: PortRef): JsonValue | undefined => {
     const key = `${from.node}\u0000${from.port}`;
     if (memo.has(key)) return memo.get(key);
-    const node = nodes.get(from.node);
+    const node = nodeOf(from.node);
     const spec = node ? lookup(node.type) : undefined;
     const param = spec?.outputsParam?.[from.port];
     let value: JsonValue | undefined;
@@ -100,11 +123,11 @@ export function resolveWiredParams(
   };
 
   for (const [nodeId, params] of wired) {
-    const node = nodes.get(nodeId)!;
+    const node = nodeOf(nodeId)!;
     const spec = lookup(node.type)!;
     for (const [name, from] of params) {
       // A wire of the wrong socket type is the validator's `type_mismatch`, not a value to check.
-      const source = nodes.get(from.node);
+      const source = nodeOf(from.node);
       const output = source ? lookup(source.type)?.outputs.find((p) => p.name === from.port) : undefined;
       if (!output || !socketAccepts(paramInputPort(spec, name)!.type, output.type)) continue;
       const value = knownValue(from);

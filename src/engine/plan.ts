@@ -53,8 +53,8 @@ export function planExecution<S>(
   const needed = upstreamClosure(index, outputNodeIds(graph, registry.lookup));
   // Wired params known before the run (primitives): their values replace the stored ones, so cache
   // keys, pre-flight and file hashing see the value that runs. The validator has checked them.
-  const wired = wiredParamsOf(graph, registry.lookup);
-  const known = resolveWiredParams(graph, registry.lookup).values;
+  const wired = wiredParamsOf(graph, registry.lookup, index);
+  const known = resolveWiredParams(graph, registry.lookup, index, wired).values;
   const ids = graph.nodes.map((n) => n.id).filter((id) => needed.has(id));
   const { order } = topologicalOrder(ids, index);
   const positionOf = new Map<string, number>();
