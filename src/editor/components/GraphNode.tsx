@@ -1,5 +1,5 @@
 import { type NodeProps, type ReactFlowState, useStore, useUpdateNodeInternals } from '@xyflow/react';
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { type PortSpec, paramInputPort } from '../../core/node-spec';
 import type { ValidationIssue } from '../../core/validation-error';
 import { socketTextVar } from '../a11y/socket-style';
@@ -84,8 +84,14 @@ export const GraphNode = memo(function GraphNode({ id, selected }: NodeProps) {
   // A param's socket appears or goes without the node resizing: React Flow must re-read the handles.
   const updateInternals = useUpdateNodeInternals();
   const paramSockets = `${listedInputs?.join(',') ?? ''}|${sourcesKey}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: re-read exactly when the param sockets change
-  useEffect(() => updateInternals(id), [id, paramSockets, updateInternals]);
+  // Not on mount: React Flow measures a new node's handles itself, and asking again for each of a
+  // 1,000-node graph's nodes made opening it 10x slower (each request re-measures one node).
+  const measuredSockets = useRef(paramSockets);
+  useEffect(() => {
+    if (measuredSockets.current === paramSockets) return;
+    measuredSockets.current = paramSockets;
+    updateInternals(id);
+  }, [id, paramSockets, updateInternals]);
   if (!node) return null;
   const spec = specOf(node.type);
   const issues = engineIssues.length > 0 ? [...validation, ...engineIssues] : validation;
