@@ -4,34 +4,6 @@ type Graph = Pick<GraphDocument, 'nodes' | 'edges'>;
 type GraphNode = GraphDocument['nodes'][number];
 
 /**
- * Node id -> slot. A plain `Map`: graphs are untrusted input, and V8's string hashing is seeded
- * per process, so no crafted set of ids can make lookups collide (a hand-rolled table with a
- * fixed hash could be driven quadratic by a shared graph).
- */
-class IdTable {
-  readonly #slots = new Map<string, number>();
-
-  constructor(
-    private readonly ids: readonly string[],
-    _expected: number,
-  ) {}
-
-  /** The slot of `id`, or -1. */
-  get(id: string): number {
-    return this.#slots.get(id) ?? -1;
-  }
-
-  /** The slot of `id`; an id not in the table yet gets `slot` (where the caller has put it in `ids`). */
-  intern(id: string, slot: number): number {
-    const known = this.#slots.get(id);
-    if (known !== undefined) return known;
-    this.#slots.set(id, slot);
-    void this.ids;
-    return slot;
-  }
-}
-
-/**
  * Lookup tables over one graph, built once by `indexGraph` (linear time) so
  * that validation, `canConnect`, topology and the executor's plan never scan
  * all nodes or edges per node, port or edge.
@@ -121,14 +93,29 @@ function firstEdgesIntoSamePort(edges: Graph['edges'], intoStart: Int32Array, in
 export function indexGraph(graph: Graph): GraphIndex {
   const { nodes, edges } = graph;
   const ids = nodes.map((node) => node.id);
-  const table = new IdTable(ids, nodes.length);
+  // Node id -> slot. A plain `Map`: graphs are untrusted input, and V8's string hashing is seeded
+  // per process, so no crafted set of ids can make lookups collide. One `set` per node: the last
+  // node with an id wins, and only when that lost a node (duplicate ids, which the validator
+  // reports) is the table rebuilt so that the first one wins, as the slots promise.
+  const table = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) table.set(ids[i]!, i);
   const nodeSlot = new Int32Array(nodes.length);
-  for (let i = 0; i < nodes.length; i++) nodeSlot[i] = table.intern(ids[i]!, i);
+  if (table.size === nodes.length) {
+    for (let i = 0; i < nodes.length; i++) nodeSlot[i] = i;
+  } else {
+    table.clear();
+    for (let i = 0; i < nodes.length; i++) {
+      const first = table.get(ids[i]!);
+      if (first === undefined) table.set(ids[i]!, i);
+      nodeSlot[i] = first ?? i;
+    }
+  }
   const slotOf = (id: string): number => {
     const slot = table.get(id);
-    if (slot >= 0) return slot;
+    if (slot !== undefined) return slot;
     ids.push(id);
-    return table.intern(id, ids.length - 1);
+    table.set(id, ids.length - 1);
+    return ids.length - 1;
   };
   const edgeSource = new Int32Array(edges.length);
   const edgeTarget = new Int32Array(edges.length);
@@ -142,7 +129,7 @@ export function indexGraph(graph: Graph): GraphIndex {
   return {
     graph,
     ids,
-    slotOf: (id) => table.get(id),
+    slotOf: (id) => table.get(id) ?? -1,
     nodeSlot,
     edgeSource,
     edgeTarget,
@@ -172,6 +159,11 @@ export function hasNode(index: GraphIndex, id: string): boolean {
 }
 
 const NONE = new Int32Array(0);
+
+/** Positions of the edges into any input of the node at `slot`, in document order. */
+export function edgesIntoSlot(index: GraphIndex, slot: number): Int32Array {
+  return index.into.subarray(index.intoStart[slot], index.intoStart[slot + 1]);
+}
 
 /** Positions of the edges into any input of node `id`, in document order. */
 export function edgesInto(index: GraphIndex, id: string): Int32Array {

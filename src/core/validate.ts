@@ -1,13 +1,6 @@
 import { checkEdgeAgainstEarlier } from './can-connect';
 import type { GraphDocument } from './document';
-import {
-  edgesInto,
-  firstEdgeIntoSlotPort,
-  type GraphIndex,
-  hasNode,
-  indexGraph,
-  nodeById,
-} from './graph-index';
+import { edgesIntoSlot, firstEdgeIntoSlotPort, type GraphIndex, hasNode, indexGraph } from './graph-index';
 import { currentLimits, type ResourceLimits } from './limits';
 import { activeGraph, explainModeIssues } from './node-modes';
 import type { NodeSpec, NodeSpecLookup } from './node-spec';
@@ -85,7 +78,7 @@ export function validateGraph(
     for (const issue of paramIssues) issues.push(issue);
     if (spec.validate && paramIssues.length === 0) {
       const connected = new Set<string>();
-      for (const p of edgesInto(index, node.id)) connected.add(graph.edges[p]!.to.port);
+      for (const p of edgesIntoSlot(index, index.nodeSlot[position]!)) connected.add(graph.edges[p]!.to.port);
       const fromWires = wired.values.get(node.id);
       const params = resolveParams(spec, fromWires ? { ...node.params, ...fromWires } : node.params);
       const context = { nodeId: node.id, params, connected, limits };
